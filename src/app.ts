@@ -1,0 +1,35 @@
+// buildApp: the main listener's Hono app (decision + probes); never listens.
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ReadinessCheck } from './deps.js';
+import { mountAuthRoutes } from './http/auth-route.js';
+import { mountProbes } from './http/probes.js';
+import type { Decide } from './pipeline/decide.js';
+import type { DecisionRecorder } from './respond/record-decision.js';
+
+export interface AppParts {
+  readonly decide: Decide;
+  readonly record: DecisionRecorder;
+  readonly readiness: () => readonly ReadinessCheck[];
+  /** Serve /metrics here (undefined when server.metrics_on_admin moves it to the admin listener). */
+  readonly registry: Registry | undefined;
+  /** Where an unexpected error outside the pipeline is logged (the pipeline logs its own). */
+  readonly log: Logger;
+  /** Extra routes, e.g. the dev issuer's JWKS. */
+  readonly extra?: (app: Hono) => void;
+}
+
+/** Build the main app. Unknown paths answer 404 JSON; an unexpected throw answers 500 internal_error (a bug). */
+export function buildApp(parts: AppParts): Hono {
+  const app = new Hono();
+  mountAuthRoutes(app, parts.decide, parts.record);
+  mountProbes(app, parts.readiness, parts.registry);
+  parts.extra?.(app);
+  app.notFound((c) => c.json({ error: 'not_found', reason: 'no_such_route' }, 404));
+  app.onError((err, c) => {
+    parts.log.error({ err, path: c.req.path }, 'unhandled error');
+    return c.json({ error: 'internal_error', reason: 'internal_error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// The `keyway` command: serve (default) | dev | keygen | mint | revoke | explain | check-config | print-config.
+import { parseArgs } from 'node:util';
+import { runExplain } from './cli/explain.js';
+import { runKeygen } from './cli/keygen.js';
+import { runMint } from './cli/mint.js';
+import { loadConfig } from './config/load.js';
+import { ConfigError } from './errors.js';
+import { runServe } from './main.js';
+import { printProxyConfig } from './proxy-config/print-config.js';
+import { runRevokeCommand } from './revocation/revoke-cli.js';
+
+const USAGE = `usage: keyway <command>
+  serve                      run the service (default; dev mode when no issuer is configured)
+  dev                        run with the embedded development issuer
+  keygen [--alg ES256] [--kid K] [--out DIR]
+  mint ...                   sign a test token (keyway mint --help)
+  revoke ...                 revoke a token or subject (Redis or admin API)
+  explain --token-file F [--host H] [--uri /p] [--method M]   the decision for a token, as JSON
+  check-config               validate KEYWAY_CONFIG / env and exit
+  print-config caddy|nginx|traefik|traefik-two-hop [--listen :8080] [--keyway host:port] [--hop addr]
+`;
+
+const write = (text: string) => process.stdout.write(text);
+
+async function run(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  const env = process.env;
+  switch (command) {
+    case 'serve':
+      await runServe(env);
+      return -1;
+    case 'dev':
+      await runServe(env, { forceDev: true });
+      return -1;
+    case 'keygen':
+      return runKeygen(rest, write);
+    case 'mint':
+      return runMint(rest, env, write);
+    case 'revoke':
+      return runRevokeCommand(rest, env, (line) => write(`${line}\n`));
+    case 'explain':
+      return runExplain(rest, env, write);
+    case 'check-config': {
+      const config = loadConfig(env);
+      write(
+        `config ok: ${config.source} (${config.issuers.length} issuers, ${config.policies.length} policies)\n`,
+      );
+      return 0;
+    }
+    case 'print-config': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { listen: { type: 'string' }, keyway: { type: 'string' }, hop: { type: 'string' } },
+      });
+      const kind = positionals[0];
+      if (kind !== 'caddy' && kind !== 'nginx' && kind !== 'traefik' && kind !== 'traefik-two-hop') {
+        write(USAGE);
+        return 2;
+      }
+      write(printProxyConfig(kind, loadConfig(env), values));
+      return 0;
+    }
+    default:
+      write(USAGE);
+      return command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      err instanceof ConfigError ? `${err.message}\n` : `keyway: ${(err as Error).message}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

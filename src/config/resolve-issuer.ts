@@ -1,0 +1,134 @@
+// resolveIssuer: one issuer's config → Issuer, with HS secrets decoded, key files read and fetch URLs checked.
+import type { ConfigIo } from './parse.js';
+import { type IssuerConfig, SIGNING_ALGS, type SigningAlg } from './schema.js';
+import type { HsSecret, Issuer, StaticKeyConfig } from './types.js';
+
+const ASYMMETRIC_ALGS: readonly SigningAlg[] = SIGNING_ALGS.filter((alg) => !alg.startsWith('HS'));
+const MIN_HS_BYTES = 32;
+
+/** Resolve an issuer; every problem is pushed to `problems` with its key path (`issuers[0].hs_secrets[1]: …`). */
+export function resolveIssuer(raw: IssuerConfig, at: string, io: ConfigIo, problems: string[]): Issuer {
+  const hs_secrets = raw.hs_secrets.map((s, j) => resolveHsSecret(s, `${at}.hs_secrets[${j}]`, io, problems));
+  const keys = raw.keys.map((k, j) => resolveStaticKey(k, `${at}.keys[${j}]`, io, problems));
+  if (!raw.jwks_uri && !raw.discovery && hs_secrets.length === 0 && keys.length === 0) {
+    problems.push(`${at}: expected at least one of jwks_uri, discovery, hs_secrets or keys`);
+  }
+  if (raw.discovery && !raw.issuer?.startsWith('http')) {
+    problems.push(`${at}.discovery: expected "issuer" to be an http(s) URL to discover from`);
+  }
+  if (raw.jwks_uri) checkFetchUrl(raw.jwks_uri, raw.allow_insecure_http, `${at}.jwks_uri`, problems);
+  if (raw.discovery && raw.issuer?.startsWith('http')) {
+    checkFetchUrl(raw.issuer, raw.allow_insecure_http, `${at}.issuer`, problems);
+  }
+  let ca: string | undefined;
+  if (raw.ca_file) ca = readOrReport(io, raw.ca_file, `${at}.ca_file`, problems);
+  const hsAlgs = new Set(hs_secrets.flatMap((s) => s.algorithms));
+  const algorithms =
+    raw.algorithms ??
+    ([
+      ...(raw.jwks_uri || raw.discovery || keys.length > 0 ? ASYMMETRIC_ALGS : []),
+      ...hsAlgs,
+    ] as SigningAlg[]);
+  const { ca_file: _ca, ...rest } = raw;
+  return { ...rest, name: raw.name ?? raw.issuer ?? 'default', hs_secrets, keys, algorithms, ca };
+}
+
+/** https only, except loopback hosts or an explicit allow_insecure_http (SECURITY.md: outbound safety). */
+export function checkFetchUrl(url: string, allowHttp: boolean, at: string, problems: string[]): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    problems.push(`${at}: expected an absolute URL`);
+    return;
+  }
+  if (parsed.protocol === 'https:') return;
+  if (parsed.protocol !== 'http:') {
+    problems.push(`${at}: expected an https:// URL`);
+    return;
+  }
+  if (!allowHttp && !isLoopbackHost(parsed.hostname)) {
+    problems.push(
+      `${at}: expected https:// (plain http is allowed only for loopback hosts or with allow_insecure_http: true)`,
+    );
+  }
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    hostname === '::1' ||
+    /^127\.\d+\.\d+\.\d+$/.test(hostname)
+  );
+}
+
+function resolveHsSecret(
+  raw: IssuerConfig['hs_secrets'][number],
+  at: string,
+  io: ConfigIo,
+  problems: string[],
+): HsSecret {
+  const spec = typeof raw === 'string' ? { secret: raw, encoding: 'utf8' as const } : raw;
+  let text = spec.secret;
+  if (spec.file !== undefined)
+    text = readOrReport(io, spec.file, `${at}.file`, problems)?.replace(/\r?\n$/, '');
+  if (text === undefined || text === '') {
+    problems.push(
+      `${at}: expected a secret (a string, "secret" or "file"); an unset \${VAR} yields an empty secret`,
+    );
+    return { kid: undefined, key: new Uint8Array(), algorithms: [] };
+  }
+  const key = new Uint8Array(Buffer.from(text, spec.encoding));
+  if (key.byteLength < MIN_HS_BYTES) {
+    problems.push(
+      `${at}: HS secret is ${key.byteLength} bytes; expected at least ${MIN_HS_BYTES} bytes (RFC 7518 §3.2)`,
+    );
+  }
+  const fits = (['HS256', 'HS384', 'HS512'] as const).filter((_, i) => key.byteLength >= [32, 48, 64][i]!);
+  const algorithms = 'algorithms' in spec && spec.algorithms ? spec.algorithms : fits;
+  for (const a of algorithms) {
+    if (!fits.includes(a))
+      problems.push(
+        `${at}.algorithms: ${a} needs a secret of at least ${a.slice(2) === '384' ? 48 : 64} bytes`,
+      );
+  }
+  return { kid: 'kid' in spec ? spec.kid : undefined, key, algorithms };
+}
+
+function resolveStaticKey(
+  raw: IssuerConfig['keys'][number],
+  at: string,
+  io: ConfigIo,
+  problems: string[],
+): StaticKeyConfig {
+  const given = [raw.pem, raw.jwk, raw.file].filter((v) => v !== undefined).length;
+  if (given !== 1) problems.push(`${at}: expected exactly one of pem, jwk or file`);
+  let pem = raw.pem;
+  let jwk = raw.jwk;
+  if (raw.file !== undefined) {
+    const text = readOrReport(io, raw.file, `${at}.file`, problems);
+    if (text?.includes('-----BEGIN')) pem = text;
+    else if (text !== undefined) {
+      try {
+        jwk = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        problems.push(`${at}.file: expected a PEM public key or a JWK JSON object in ${raw.file}`);
+      }
+    }
+  }
+  if (pem !== undefined && !pem.includes('-----BEGIN')) problems.push(`${at}.pem: expected a PEM public key`);
+  if (jwk !== undefined && ('d' in jwk || 'k' in jwk)) {
+    problems.push(`${at}.jwk: expected a public key (private or symmetric JWK material is refused)`);
+  }
+  return { kid: raw.kid, pem, jwk, algorithms: raw.algorithms };
+}
+
+export function readOrReport(io: ConfigIo, path: string, at: string, problems: string[]): string | undefined {
+  try {
+    return io.readFile(path);
+  } catch (err) {
+    problems.push(`${at}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+// The `routing` config section: routing-key templates, the route table source, the upstream allowlist, health checks.
+import { z } from 'zod';
+import { isUpstream, UPSTREAM_EXPECTED } from '../route/upstream.js';
+import { duration } from './duration-schema.js';
+
+/** An upstream address `host:port` (no scheme, path or spaces): what a proxy may dial. */
+const upstream = z.string().refine(isUpstream, { message: UPSTREAM_EXPECTED });
+
+export const routingSchema = z
+  .strictObject({
+    instance_key: z.string().default('{tenant}/{service}/{version}/{instance}'),
+    version_key: z.string().default('{tenant}/{service}/{version}'),
+    /** Route table file (JSON or YAML), hot-reloaded; exclusive with `redis`. */
+    table_file: z.string().min(1).optional(),
+    /** Read the route table from Redis (revocation.redis_url / sentinel / cluster); exclusive with `table_file`. */
+    redis: z.boolean().default(false),
+    /** Redis hash holding the table; default `<revocation.key_prefix>:routes` (changes announced on `<key>:changed`). */
+    redis_key: z.string().min(1).optional(),
+    /** Full re-read of the Redis table, in case a change message was missed. */
+    resync_interval: duration.default(30_000),
+    /** Polling fallback for table_file changes (fs.watch is used too when the platform has it). */
+    poll_interval: duration.default(2_000),
+    default_upstreams: z.array(upstream).default([]),
+    upstream_allowlist: z.array(upstream).default([]),
+    health: z
+      .strictObject({
+        path: z
+          .string()
+          .regex(/^\/[\x21-\x7e]*$/, 'expected an absolute path like "/healthz"')
+          .default('/healthz'),
+        interval: duration.default(1_000),
+        timeout: duration.default(500),
+        healthy_threshold: z.number().int().min(1).default(1),
+        unhealthy_threshold: z.number().int().min(1).default(2),
+        enabled: z.boolean().default(true),
+      })
+      .prefault({}),
+  })
+  .superRefine((routing, ctx) => {
+    if (routing.table_file !== undefined && routing.redis) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redis'],
+        message: 'expected either table_file or redis: true, not both',
+      });
+    }
+    if (routing.health.timeout >= routing.health.interval) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['health', 'timeout'],
+        message: 'expected a timeout shorter than health.interval',
+      });
+    }
+    const allowed = new Set(routing.upstream_allowlist);
+    routing.default_upstreams.forEach((u, i) => {
+      if (allowed.size > 0 && !allowed.has(u)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['default_upstreams', i],
+          message: `${u} is not in routing.upstream_allowlist`,
+        });
+      }
+    });
+  })
+  .prefault({});

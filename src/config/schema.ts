@@ -1,0 +1,173 @@
+// The config file schema (zod): every key, its type and its default. Parsed once by parse.ts.
+import { z } from 'zod';
+import { duration } from './duration-schema.js';
+import { revocationSchema } from './schema-revocation.js';
+import { routingSchema } from './schema-routing.js';
+
+const stringList = z
+  .union([z.string().min(1), z.array(z.string().min(1))])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
+
+export const SIGNING_ALGS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'HS256',
+  'HS384',
+  'HS512',
+] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+const alg = z.enum(SIGNING_ALGS, {
+  message: `expected one of ${SIGNING_ALGS.join(', ')} ("none" is never allowed)`,
+});
+
+const hsSecret = z.union([
+  z.string(),
+  z.strictObject({
+    secret: z.string().optional(),
+    file: z.string().optional(),
+    encoding: z.enum(['utf8', 'base64', 'base64url', 'hex']).default('utf8'),
+    kid: z.string().optional(),
+    algorithms: z.array(z.enum(['HS256', 'HS384', 'HS512'])).optional(),
+  }),
+]);
+
+const staticKey = z.strictObject({
+  pem: z.string().optional(),
+  jwk: z.record(z.string(), z.unknown()).optional(),
+  file: z.string().optional(),
+  kid: z.string().optional(),
+  algorithms: z.array(alg).optional(),
+});
+
+const jwksOptions = z
+  .strictObject({
+    ttl: duration.default(300_000),
+    min_ttl: duration.default(30_000),
+    max_ttl: duration.default(86_400_000),
+    refresh_ahead: z.number().min(0.1).max(0.95).default(0.8),
+    stale_if_error: duration.default(3_600_000),
+    timeout: duration.default(3_000),
+    retries: z.number().int().min(0).max(10).default(2),
+    retry_backoff: duration.default(200),
+    unknown_kid_cooldown: duration.default(30_000),
+    max_bytes: z.number().int().positive().default(1_048_576),
+  })
+  .prefault({});
+
+export const issuerSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  issuer: z.string().min(1).optional(),
+  jwks_uri: z.url().optional(),
+  discovery: z.boolean().default(false),
+  hs_secrets: z.array(hsSecret).default([]),
+  keys: z.array(staticKey).default([]),
+  audiences: stringList.default([]),
+  algorithms: z.array(alg).min(1).optional(),
+  leeway: duration.default(30_000),
+  max_token_age: duration.optional(),
+  require_exp: z.boolean().default(true),
+  required_claims: z.array(z.string().min(1)).default([]),
+  allow_insecure_http: z.boolean().default(false),
+  ca_file: z.string().optional(),
+  jwks: jwksOptions,
+});
+
+const TOKEN_SOURCE =
+  /^(bearer|header:[!#$%&'*+.^_`|~0-9A-Za-z-]+|cookie:[!#$%&'*+.^_`|~0-9A-Za-z-]+|query:[^&=#\s]+)$/;
+const tokenSource = z
+  .string()
+  .regex(TOKEN_SOURCE, 'expected "bearer", "header:<Name>", "cookie:<name>" or "query:<param>"');
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export const policySchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, "_", "." or "-"'),
+  match: z
+    .strictObject({
+      hosts: stringList.default([]),
+      paths: stringList.default([]),
+      methods: stringList.default([]),
+    })
+    .prefault({}),
+  issuers: z.array(z.string().min(1)).optional(),
+  token_sources: z.array(tokenSource).min(1).default(['bearer']),
+  anonymous: z.boolean().default(false),
+  required_claims: z.array(z.string().min(1)).default([]),
+  claims: z
+    .record(z.string().min(1), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1))
+    .default({}),
+  scopes: z.array(z.string().min(1)).default([]),
+  headers: z
+    .record(z.string().regex(HEADER_NAME, 'expected an HTTP header name'), z.string().min(1))
+    .default({}),
+  max_header_value_bytes: z.number().int().min(16).max(8192).default(1024),
+  routing: z
+    .strictObject({
+      instance_key: z.string().optional(),
+      version_key: z.string().optional(),
+      on_no_upstream: z.enum(['deny', 'last_known']).default('deny'),
+    })
+    .prefault({}),
+  revocation_fail: z.enum(['closed', 'open']).optional(),
+  rate_limit: z
+    .strictObject({
+      requests: z.number().int().positive(),
+      per: duration,
+      by: z.enum(['subject', 'client_ip']).default('subject'),
+    })
+    .optional(),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8081),
+      request_timeout: duration.default(10_000),
+      keep_alive_timeout: duration.default(65_000),
+      max_header_bytes: z.number().int().min(1024).max(1_048_576).default(32_768),
+      shutdown_timeout: duration.default(10_000),
+      metrics_on_admin: z.boolean().default(false),
+      watch_config: z.boolean().default(true),
+    })
+    .prefault({}),
+  admin: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8082),
+      token: z.string().min(16, 'expected at least 16 characters').optional(),
+      token_file: z.string().optional(),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      max_token_bytes: z.number().int().min(256).max(1_048_576).default(16_384),
+      max_concurrent_jwks_fetches: z.number().int().min(1).max(64).default(4),
+      verified_cache_size: z.number().int().min(0).max(1_000_000).default(10_000),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+  issuers: z.array(issuerSchema).default([]),
+  policies: z.array(policySchema).default([]),
+  default_policy: z.string().optional(),
+  routing: routingSchema,
+  revocation: revocationSchema,
+});
+
+/** The config file as written, after defaults and duration parsing (durations are milliseconds). */
+export type ConfigInput = z.infer<typeof configSchema>;
+export type IssuerConfig = z.infer<typeof issuerSchema>;
+export type PolicyConfig = z.infer<typeof policySchema>;

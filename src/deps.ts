@@ -1,0 +1,19 @@
+// Deps: the world keyway runs in (clock, fetch, logger, metrics), passed to every factory. Only main.ts builds the real one.
+import type { Logger } from 'pino';
+import type { Config } from './config/types.js';
+import type { Metrics } from './infra/metrics.js';
+import type { Clock } from './lib/clock.js';
+
+export interface Deps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly fetch: typeof fetch;
+}
+
+/** A readiness check shown in /readyz (keys per issuer, revocation mirror, route table). */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): { readonly ok: boolean; readonly detail: string };
+}

@@ -1,0 +1,18 @@
+// POST /admin/explain: the decision trace for a token + forwarded request (see src/explain/explain.ts).
+import { Hono } from 'hono';
+import { explain, explainInput } from '../explain/explain.js';
+import type { Decide } from '../pipeline/decide.js';
+
+/** Routes under /admin/explain. The token is used, never echoed. */
+export function createExplainAdminRoutes(decide: Decide): Hono {
+  const app = new Hono();
+  app.post('/', async (c) => {
+    const parsed = explainInput.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => i.message);
+      return c.json({ error: 'bad_request', reason: 'invalid_body', detail }, 400);
+    }
+    return c.json(await explain(decide, parsed.data));
+  });
+  return app;
+}

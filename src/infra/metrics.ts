@@ -1,0 +1,59 @@
+// The private prom-client registry and keyway's metrics. Labels are bounded (reason codes, policy and issuer names).
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly decisions: Counter<'result' | 'reason' | 'policy'>;
+  readonly decisionSeconds: Histogram<'result'>;
+  readonly jwksFetches: Counter<'issuer' | 'outcome'>;
+  readonly keysLoaded: Gauge<'issuer'>;
+  readonly keyAgeSeconds: Gauge<'issuer'>;
+  readonly keysSkipped: Counter<'issuer' | 'why'>;
+}
+
+/** Create a fresh registry with keyway's metrics (and Node process metrics unless disabled, e.g. in tests). */
+export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'keyway_' });
+  const registers = [registry];
+  return {
+    registry,
+    decisions: new Counter({
+      name: 'keyway_decisions_total',
+      help: 'Forward-auth decisions by result (allow|deny), reason code and policy.',
+      labelNames: ['result', 'reason', 'policy'],
+      registers,
+    }),
+    decisionSeconds: new Histogram({
+      name: 'keyway_decision_duration_seconds',
+      help: 'Time to decide one forward-auth request.',
+      labelNames: ['result'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers,
+    }),
+    jwksFetches: new Counter({
+      name: 'keyway_jwks_fetches_total',
+      help: 'JWKS/discovery fetches by issuer and outcome (ok|http_error|timeout|invalid|too_large|network).',
+      labelNames: ['issuer', 'outcome'],
+      registers,
+    }),
+    keysLoaded: new Gauge({
+      name: 'keyway_keys_loaded',
+      help: 'Verification keys currently usable, by issuer.',
+      labelNames: ['issuer'],
+      registers,
+    }),
+    keyAgeSeconds: new Gauge({
+      name: 'keyway_jwks_age_seconds',
+      help: 'Seconds since the issuer JWKS was last fetched successfully.',
+      labelNames: ['issuer'],
+      registers,
+    }),
+    keysSkipped: new Counter({
+      name: 'keyway_keys_skipped_total',
+      help: 'JWKS keys skipped as unusable or weak, by issuer and why.',
+      labelNames: ['issuer', 'why'],
+      registers,
+    }),
+  };
+}

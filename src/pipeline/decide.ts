@@ -1,0 +1,109 @@
+// createDecide: the pipeline, top to bottom — match → extract → verify → revoke → authorize → route.
+import type { Config } from '../config/types.js';
+import { KeywayError, toKeywayError } from '../errors.js';
+import { extractToken } from '../extract/extract-token.js';
+import { readClaim } from '../policy/claim-path.js';
+import type { CompiledPolicy, PolicySelector } from '../policy/compile-policies.js';
+import { emittedHeaders } from '../proxy-config/emitted-headers.js';
+import { toHeaderValue } from '../respond/header-value.js';
+import type { TokenVerifier, VerifiedToken } from '../verify/verify-token.js';
+import type { Decision, RevocationCheck, UpstreamSelector } from './decision.js';
+import type { ForwardedRequest } from './request.js';
+
+export interface PipelineParts {
+  readonly config: Config;
+  readonly selectPolicy: PolicySelector;
+  readonly verify: TokenVerifier;
+  readonly revocation: RevocationCheck | undefined;
+  readonly router: UpstreamSelector | undefined;
+}
+
+/** `dryRun` (POST /admin/explain) decides without taking a rate-limit token. */
+export type Decide = (
+  req: ForwardedRequest,
+  policyName: string | undefined,
+  options?: { readonly dryRun?: boolean },
+) => Promise<Decision>;
+
+/** Build the decision function. It never throws: every failure becomes a deny with a reason. */
+export function createDecide(parts: PipelineParts): Decide {
+  const { selectPolicy, verify, revocation, router } = parts;
+  const allHeaders = emittedHeaders(parts.config);
+  const defaultFail = parts.config.revocation.fail;
+
+  function allow(
+    policy: CompiledPolicy,
+    req: ForwardedRequest,
+    token: VerifiedToken | undefined,
+    stale: boolean,
+  ): Decision {
+    const claims = token?.claims ?? {};
+    const headers: Record<string, string> = {};
+    for (const name of allHeaders) headers[name] = '';
+    const cap = policy.config.max_header_value_bytes;
+    const subject = typeof claims['sub'] === 'string' ? claims['sub'] : undefined;
+    if (token) {
+      headers['X-Auth-Subject'] = toHeaderValue(subject, cap);
+      headers['X-Auth-Issuer'] = toHeaderValue(claims['iss'] ?? token.issuer.issuer, cap);
+      headers['X-Auth-Token-Id'] = toHeaderValue(claims['jti'], cap);
+      for (const [header, path] of policy.headerMappings)
+        headers[header] = toHeaderValue(readClaim(claims, path), cap);
+    }
+    const keys = {
+      instance: token && policy.instanceKey(claims),
+      version: token && policy.versionKey(claims),
+    };
+    headers['X-Route-Instance-Key'] = keys.instance ?? '';
+    headers['X-Route-Version-Key'] = keys.version ?? '';
+    if (router?.enabled) {
+      const choice = router.select(keys, subject ?? req.clientIp, policy.config.routing.on_no_upstream);
+      headers['X-Route-Upstream'] = choice.upstream;
+      headers['X-Route-Match'] = choice.match;
+    }
+    return {
+      kind: 'allow',
+      policy: policy.name,
+      headers,
+      subject,
+      issuer: token?.issuer.name,
+      revocationStale: stale,
+    };
+  }
+
+  return async function decide(req, policyName, options) {
+    const dryRun = options?.dryRun === true;
+    let policy: CompiledPolicy | undefined;
+    let subject: string | undefined;
+    try {
+      policy = selectPolicy(req, policyName);
+      const found = extractToken(req, policy.sources);
+      if (!found) {
+        if (!policy.config.anonymous) return deny(policy, new KeywayError('missing_token'), undefined);
+        if (!dryRun) limit(policy, undefined, req);
+        return allow(policy, req, undefined, false);
+      }
+      const token = await verify(found.token, policy.issuerNames);
+      subject = typeof token.claims['sub'] === 'string' ? token.claims['sub'] : undefined;
+      const freshness = revocation
+        ? revocation.check(token.claims as RevocationClaims, policy.config.revocation_fail ?? defaultFail)
+        : 'ok';
+      policy.authorize(token.claims);
+      if (!dryRun) limit(policy, subject, req);
+      return allow(policy, req, token, freshness === 'stale_allowed');
+    } catch (err) {
+      return deny(policy, toKeywayError(err), subject);
+    }
+  };
+}
+
+function deny(policy: CompiledPolicy | undefined, error: KeywayError, subject: string | undefined): Decision {
+  return { kind: 'deny', policy: policy?.name, error, subject, scopes: policy?.config.scopes ?? [] };
+}
+
+type RevocationClaims = { jti?: string; sub?: string; iat?: number; iss?: string };
+
+function limit(policy: CompiledPolicy, subject: string | undefined, req: ForwardedRequest): void {
+  if (!policy.rateLimit) return;
+  const key = policy.rateLimit.by === 'subject' ? (subject ?? req.clientIp) : req.clientIp;
+  policy.rateLimit.take(key ?? 'unknown');
+}

@@ -1,0 +1,65 @@
+// compilePolicies: every policy's matcher, token sources, authorizer, header mappings and key templates, built once.
+import type { Config, Policy } from '../config/types.js';
+import type { Deps } from '../deps.js';
+import { KeywayError } from '../errors.js';
+import { compileTokenSource, type TokenSource } from '../extract/extract-token.js';
+import type { ForwardedRequest } from '../pipeline/request.js';
+import { compileKeyTemplate, type KeyTemplate } from '../route/keys.js';
+import { type Authorizer, compileAuthorizer } from './authorize.js';
+import { compileMatcher } from './matcher.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+
+/** A policy ready for the request path: nothing here parses config again. */
+export interface CompiledPolicy {
+  readonly name: string;
+  readonly config: Policy;
+  readonly matches: (req: ForwardedRequest) => boolean;
+  readonly sources: readonly TokenSource[];
+  /** Issuer names this policy accepts; undefined = every configured issuer. */
+  readonly issuerNames: readonly string[] | undefined;
+  readonly authorize: Authorizer;
+  readonly headerMappings: readonly (readonly [header: string, claimPath: string])[];
+  readonly instanceKey: KeyTemplate;
+  readonly versionKey: KeyTemplate;
+  readonly rateLimit: { readonly take: RateLimiter; readonly by: 'subject' | 'client_ip' } | undefined;
+}
+
+export type PolicySelector = (req: ForwardedRequest, byName: string | undefined) => CompiledPolicy;
+
+function compilePolicy(policy: Policy, config: Config, deps: Pick<Deps, 'clock'>): CompiledPolicy {
+  return {
+    name: policy.name,
+    config: policy,
+    matches: compileMatcher(policy.match),
+    sources: policy.token_sources.map(compileTokenSource),
+    issuerNames: policy.issuers,
+    authorize: compileAuthorizer(policy),
+    headerMappings: Object.entries(policy.headers),
+    instanceKey: compileKeyTemplate(policy.routing.instance_key ?? config.routing.instance_key),
+    versionKey: compileKeyTemplate(policy.routing.version_key ?? config.routing.version_key),
+    rateLimit: policy.rate_limit && {
+      take: createRateLimiter(policy.rate_limit.requests, policy.rate_limit.per, deps.clock),
+      by: policy.rate_limit.by,
+    },
+  };
+}
+
+/**
+ * Compile all policies; the selector picks by name (`/auth/{policy}`) or the first match in file order, else the
+ * default policy. It throws KeywayError('no_policy') when nothing applies (or the name is unknown).
+ */
+export function compilePolicies(config: Config, deps: Pick<Deps, 'clock'>): PolicySelector {
+  const policies = config.policies.map((p) => compilePolicy(p, config, deps));
+  const byName = new Map(policies.map((p) => [p.name, p]));
+  const fallback = config.default_policy === undefined ? undefined : byName.get(config.default_policy);
+  return function selectPolicy(req, name) {
+    if (name !== undefined) {
+      const named = byName.get(name);
+      if (!named) throw new KeywayError('no_policy', 'unknown policy name');
+      return named;
+    }
+    for (const policy of policies) if (policy.matches(req)) return policy;
+    if (fallback) return fallback;
+    throw new KeywayError('no_policy');
+  };
+}

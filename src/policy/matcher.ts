@@ -1,0 +1,45 @@
+// compileMatcher: a policy's host / path-prefix / method conditions compiled once into one predicate.
+import type { Policy } from '../config/types.js';
+import type { ForwardedRequest } from '../pipeline/request.js';
+
+type Predicate = (req: ForwardedRequest) => boolean;
+
+function stripPort(host: string): string {
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
+  const colon = host.lastIndexOf(':');
+  return colon === -1 ? host : host.slice(0, colon);
+}
+
+/** `api.example.com`, `api.example.com:8443`, or `*.example.com` (exactly one label, like Caddy and Traefik). */
+function hostPredicate(pattern: string): Predicate {
+  const p = pattern.toLowerCase();
+  const withPort = /:\d+$/.test(p);
+  if (p.startsWith('*.')) {
+    const suffix = p.slice(1);
+    return (req) => {
+      const host = withPort ? req.host : stripPort(req.host);
+      const label = host.slice(0, host.length - suffix.length);
+      return host.endsWith(suffix) && label.length > 0 && !label.includes('.');
+    };
+  }
+  return (req) => (withPort ? req.host : stripPort(req.host)) === p;
+}
+
+/** A path prefix matched at a segment boundary: `/api` matches `/api` and `/api/x`, not `/apix`. */
+function pathPredicate(prefix: string): Predicate {
+  const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
+  return (req) =>
+    req.path !== undefined && (req.path === prefix || req.path.startsWith(base) || prefix === '/');
+}
+
+/** The policy's match block as one predicate; an empty block matches every request. */
+export function compileMatcher(match: Policy['match']): Predicate {
+  const hosts = match.hosts.map(hostPredicate);
+  const paths = match.paths.map(pathPredicate);
+  const methods = new Set(match.methods.map((m) => m.toUpperCase()));
+  return function matchesPolicy(req) {
+    if (hosts.length > 0 && !hosts.some((p) => p(req))) return false;
+    if (paths.length > 0 && !paths.some((p) => p(req))) return false;
+    return methods.size === 0 || methods.has(req.method);
+  };
+}

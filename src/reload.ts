@@ -1,0 +1,140 @@
+// createReloader: re-read the config, build and start a new runtime, swap it in — or keep the current one and say why.
+import { Counter } from 'prom-client';
+import type { Config } from './config/types.js';
+import type { Deps } from './deps.js';
+import { ConfigError } from './errors.js';
+import { createRuntime, type Runtime } from './runtime.js';
+
+/** What a reload did: `ok` with notes (settings needing a restart), or refused with the problems. */
+export interface ReloadResult {
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+/** The running runtime, read on every request and replaced by a reload. */
+export interface RuntimeCell {
+  get(): Runtime;
+  set(runtime: Runtime): void;
+}
+
+export interface Reloader {
+  /** Single-flight: a call during a reload queues one more (calls meanwhile share it), so no change is missed. */
+  reload(): Promise<ReloadResult>;
+  /** Resolves when no reload is running (shutdown waits for it). */
+  idle(): Promise<unknown>;
+  /** Refuse every later reload (shutdown): a runtime built after close() would never be closed. */
+  stop(): void;
+}
+
+/**
+ * Sections a reload cannot change: the sockets are bound (server, admin), the logger is built (log), and the
+ * revocation store keeps its mirror and connections for the life of the process (revocation).
+ */
+function restartOnlyChanges(before: Config, after: Config): string[] {
+  const sections = ['server', 'admin', 'log', 'revocation'] as const;
+  return sections.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+}
+
+/**
+ * The revocation store keeps entries for the largest verify leeway it started with: a reload may not raise an
+ * issuer's leeway past it, or a revoked token would be accepted again for the difference. Throws ConfigError.
+ */
+function refuseLongerLeeway(started: Config, next: Config): void {
+  const kept = Math.max(started.revocation.leeway, ...started.issuers.map((i) => i.leeway));
+  const problems = next.issuers
+    .map((issuer, i) => [issuer, i] as const)
+    .filter(([issuer]) => issuer.leeway > kept)
+    .map(
+      ([, i]) =>
+        `issuers[${i}].leeway: larger than the ${kept / 1000}s revocation entries are kept past exp; restart to raise it`,
+    );
+  if (problems.length > 0) throw new ConfigError(next.source, problems);
+}
+
+function reloadCounter(deps: Deps): Counter<'outcome'> {
+  const existing = deps.metrics.registry.getSingleMetric('keyway_config_reloads_total');
+  return (
+    (existing as Counter<'outcome'> | undefined) ??
+    new Counter({
+      name: 'keyway_config_reloads_total',
+      help: 'Config reloads (SIGHUP or POST /admin/reload) by outcome (ok|refused).',
+      labelNames: ['outcome'],
+      registers: [deps.metrics.registry],
+    })
+  );
+}
+
+/** Build the reloader; `loadConfig` re-reads the file/env (without it every reload is refused); `onSwap` runs after a swap. */
+export function createReloader(
+  cell: RuntimeCell,
+  deps: Deps,
+  loadConfig: (() => Config) | undefined,
+  onSwap: () => void,
+): Reloader {
+  const started = deps.config;
+  const reloads = reloadCounter(deps);
+  let running: Promise<ReloadResult> | undefined;
+  let stopped = false;
+
+  async function swap(): Promise<ReloadResult> {
+    if (!loadConfig) return { ok: false, problems: ['no config source to reload from'] };
+    if (stopped) return { ok: false, problems: ['shutting down'] };
+    let next: Runtime | undefined;
+    let previous: Runtime;
+    let changed: string[];
+    let source: string;
+    try {
+      const config = loadConfig();
+      source = config.source;
+      changed = restartOnlyChanges(started, config);
+      refuseLongerLeeway(started, config);
+      previous = cell.get();
+      // The revocation store (its mirror, its Redis connections) lives as long as the process: always handed over.
+      // Its section stays the started one everywhere (max_token_lifetime must match the retention the store applies).
+      const effective: Config = { ...config, revocation: started.revocation };
+      next = createRuntime({ ...deps, config: effective }, { revocation: previous.revocation });
+      await next.start(true);
+      if (stopped) throw new Error('shutting down');
+    } catch (err) {
+      await next?.close(true);
+      reloads.inc({ outcome: 'refused' });
+      const problems = err instanceof ConfigError ? [...err.issues] : [(err as Error).message];
+      deps.log.error({ problems }, 'config reload refused: keeping the current config');
+      return { ok: false, problems };
+    }
+    // Swapped: from here on the new runtime serves, whatever closing the old one does.
+    cell.set(next);
+    onSwap();
+    await previous
+      .close(true)
+      .catch((err: unknown) => deps.log.warn({ err }, 'closing the previous runtime failed'));
+    reloads.inc({ outcome: 'ok' });
+    deps.log.info({ source, restart_needed_for: changed }, 'config reloaded');
+    return { ok: true, problems: changed.map((key) => `${key} changed: takes effect after a restart`) };
+  }
+
+  let queued: Promise<ReloadResult> | undefined;
+  function reload(): Promise<ReloadResult> {
+    if (!running) {
+      running = swap().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    // A trigger during a reload may carry a change the running one has not read (a second save): run once more
+    // after it; every trigger meanwhile shares that one.
+    queued ??= running.then(() => {
+      queued = undefined;
+      return reload();
+    });
+    return queued;
+  }
+
+  return {
+    reload,
+    idle: () => queued ?? running ?? Promise.resolve(),
+    stop() {
+      stopped = true;
+    },
+  };
+}

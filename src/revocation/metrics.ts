@@ -1,0 +1,105 @@
+// Revocation metrics on the shared registry (prefix keyway_revocation_); gauges read the guard's state at scrape time.
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** Why a full resync ran (a bounded label). */
+export type ResyncCause =
+  | 'start'
+  | 'reconnect'
+  | 'feed_gap'
+  | 'generation'
+  | 'regression'
+  | 'peer_reseed'
+  | 'error';
+
+/** The metrics the guard and the sync update directly (gauges read RevocationState at scrape time). */
+export interface RevocationMetrics {
+  /** Checks allowed although the mirror was stale (fail mode open). */
+  readonly staleAllowed: Counter;
+  readonly resyncs: Counter<'cause'>;
+  readonly reseeded: Counter;
+  /** Record how long a change took from the writer to this mirror. */
+  observeFeedLag(seconds: number): void;
+}
+
+/** What the gauges read at scrape time. */
+export interface RevocationState {
+  readonly size: number;
+  readonly stalenessSeconds: number;
+  readonly redisConnected: boolean;
+}
+
+function replaceGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  // A second guard on the same registry (a config reload) takes over the gauge instead of failing to register.
+  if (registry.getSingleMetric(name)) registry.removeSingleMetric(name);
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
+function sharedCounter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: L[],
+): Counter<L> {
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing as Counter<L>;
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+/** Register the revocation metrics on `registry`; `read` is called at scrape time. */
+export function createRevocationMetrics(registry: Registry, read: () => RevocationState): RevocationMetrics {
+  let lag = 0;
+  replaceGauge(
+    registry,
+    'keyway_revocation_mirror_size',
+    "Entries (jti + subject) in this instance's revocation mirror.",
+    () => read().size,
+  );
+  replaceGauge(
+    registry,
+    'keyway_revocation_staleness_seconds',
+    'Seconds since the revocation mirror was last confirmed complete (+Inf before the first load).',
+    () => read().stalenessSeconds,
+  );
+  replaceGauge(
+    registry,
+    'keyway_revocation_feed_lag_seconds',
+    "Delay of the last change received on the feed, from the writer's clock to this instance.",
+    () => lag,
+  );
+  replaceGauge(
+    registry,
+    'keyway_revocation_redis_connected',
+    '1 while connected to Redis (0 in memory mode).',
+    () => (read().redisConnected ? 1 : 0),
+  );
+  return {
+    staleAllowed: sharedCounter(
+      registry,
+      'keyway_revocation_stale_allowed_total',
+      'Checks allowed with a stale mirror because the fail mode is open.',
+      [],
+    ),
+    resyncs: sharedCounter(
+      registry,
+      'keyway_revocation_resyncs_total',
+      'Full resyncs of the mirror, by cause.',
+      ['cause'],
+    ),
+    reseeded: sharedCounter(
+      registry,
+      'keyway_revocation_reseeded_total',
+      'Entries this instance wrote back to Redis after Redis lost them.',
+      [],
+    ),
+    observeFeedLag(seconds) {
+      lag = Math.max(0, seconds);
+    },
+  };
+}

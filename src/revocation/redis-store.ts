@@ -1,0 +1,154 @@
+// The Redis side of revocation: the write scripts, the full snapshot, the heartbeat read and the feed read.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Clock } from '../lib/clock.js';
+import type { RevocationKeys } from './keys.js';
+import { HEARTBEAT, RESEED, REVOKE_JTI, REVOKE_SUBJECT, SNAPSHOT, UNREVOKE_JTI } from './lua.js';
+import type { RedisClient } from './redis-connect.js';
+import type { JtiRevocation, Retention, SubjectRevocation } from './types.js';
+
+/** Everything Redis holds, read atomically by one script. */
+export interface Snapshot {
+  readonly gen: string;
+  readonly seq: number;
+  readonly jtis: Map<string, number>;
+  readonly subjects: Map<string, number>;
+  readonly tombstones: ReadonlySet<string>;
+  /** Fingerprint of the feed entry at `seq`, and of the entry at the reader's applied seq (undefined when absent). */
+  readonly atSeq: string | undefined;
+  readonly atApplied: string | undefined;
+}
+
+/** One change from the feed. */
+export interface FeedEvent {
+  readonly seq: number;
+  readonly op: string;
+  readonly id: string;
+  readonly value: number;
+  /** The writer's clock when it wrote the change (ms). */
+  readonly writtenAt: number;
+  readonly fingerprint: string;
+}
+
+/** The Redis operations of revocation; each write returns the sequence number of its feed event. */
+export interface RedisStore {
+  revokeJti(input: JtiRevocation): Promise<number>;
+  revokeSubject(input: SubjectRevocation): Promise<number>;
+  unrevokeJti(jti: string): Promise<boolean>;
+  snapshot(appliedSeq: number): Promise<Snapshot>;
+  heartbeat(): Promise<{ gen: string | null; seq: number }>;
+  reseed(jtis: readonly [string, number][], subjects: readonly [string, number][]): Promise<number>;
+  /** Block up to `blockMs` on `feedClient` for changes after `afterSeq`. */
+  readFeed(feedClient: RedisClient, afterSeq: number, blockMs: number): Promise<FeedEvent[]>;
+}
+
+/** Key layout, retention and clock for the store. */
+export interface RedisStoreOptions {
+  readonly keys: RevocationKeys;
+  readonly retention: Retention;
+  readonly feedMaxLen: number;
+  readonly clock: Clock;
+}
+
+const RESEED_BATCH = 500;
+
+/** Fingerprint of a feed entry's fields, to tell whether Redis still holds the history the mirror followed. */
+const fingerprint = (fields: unknown): string | undefined =>
+  Array.isArray(fields) ? (fields as string[]).join('\u0000') : undefined;
+
+/** ZRANGE … WITHSCORES output as a map of member → score. */
+export function toScores(flat: unknown): Map<string, number> {
+  const list = flat as string[];
+  const out = new Map<string, number>();
+  for (let i = 0; i + 1 < list.length; i += 2) out.set(list[i]!, Number(list[i + 1]));
+  return out;
+}
+
+/** Create the store over a `commands` client (fail-fast, no offline queue). Redis errors propagate as thrown. */
+export function createRedisStore(client: RedisClient, options: RedisStoreOptions): RedisStore {
+  const { keys, retention, clock } = options;
+  const shas = new Map<string, string>();
+  const base = [keys.jtis, keys.subjects, keys.tombstones, keys.seq, keys.feed];
+
+  // EVALSHA, falling back to EVAL once per script when the server does not have it cached (new or restarted Redis).
+  const run = async (lua: string, extraKey: string, args: readonly (string | number)[]): Promise<unknown> => {
+    let sha = shas.get(lua);
+    if (sha === undefined) {
+      sha = createHash('sha1').update(lua).digest('hex');
+      shas.set(lua, sha);
+    }
+    const now = clock();
+    const argv = [
+      Math.floor(now / 1000),
+      retention.leeway,
+      retention.lifetime,
+      options.feedMaxLen,
+      now,
+      ...args,
+    ];
+    try {
+      return await client.evalsha(sha, 6, ...base, extraKey, ...argv);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+      return client.eval(lua, 6, ...base, extraKey, ...argv);
+    }
+  };
+  const meta = (reason: string | undefined, actor: string | undefined) =>
+    JSON.stringify({ reason, actor, at: Math.floor(clock() / 1000) });
+
+  return {
+    revokeJti: async ({ jti, exp, reason, actor }) =>
+      Number(await run(REVOKE_JTI, keys.meta('jti', jti), [jti, exp, meta(reason, actor)])),
+    revokeSubject: async ({ sub, before, reason, actor }) =>
+      Number(await run(REVOKE_SUBJECT, keys.meta('sub', sub), [sub, before, meta(reason, actor)])),
+    unrevokeJti: async (jti) => Number(await run(UNREVOKE_JTI, keys.meta('jti', jti), [jti])) === 1,
+    async snapshot(appliedSeq) {
+      const reply = (await run(SNAPSHOT, keys.gen, [randomUUID(), appliedSeq])) as unknown[];
+      return {
+        gen: String(reply[0]),
+        seq: Number(reply[1]),
+        jtis: toScores(reply[2]),
+        subjects: toScores(reply[3]),
+        tombstones: new Set(reply[4] as string[]),
+        atSeq: fingerprint(reply[5]),
+        atApplied: fingerprint(reply[6]),
+      };
+    },
+    async heartbeat() {
+      const [gen, seq] = (await run(HEARTBEAT, keys.gen, [])) as [string | null, string];
+      return { gen, seq: Number(seq) };
+    },
+    async reseed(jtis, subjects) {
+      let restored = 0;
+      for (let i = 0; i < Math.max(jtis.length, subjects.length); i += RESEED_BATCH) {
+        const j = jtis.slice(i, i + RESEED_BATCH);
+        const s = subjects.slice(i, i + RESEED_BATCH);
+        restored += Number(await run(RESEED, keys.gen, [j.length, ...j.flat(), s.length, ...s.flat()]));
+      }
+      return restored;
+    },
+    async readFeed(feedClient, afterSeq, blockMs) {
+      const reply = await feedClient.xread(
+        'COUNT',
+        1000,
+        'BLOCK',
+        blockMs,
+        'STREAMS',
+        keys.feed,
+        `${afterSeq}-0`,
+      );
+      const entries = reply?.[0]?.[1] ?? [];
+      return entries.map(([id, fields]) => {
+        const f: Record<string, string> = {};
+        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+        return {
+          seq: Number.parseInt(id, 10),
+          op: f['op'] ?? '',
+          id: f['id'] ?? '',
+          value: Number(f['v']),
+          writtenAt: Number(f['t']),
+          fingerprint: fingerprint(fields) ?? '',
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,193 @@
+// createRedisSync: full resync (and re-seed) at start and after reconnects, the live feed, and the freshness heartbeat.
+import type { Logger } from 'pino';
+import type { Clock } from '../lib/clock.js';
+import type { Freshness } from './freshness.js';
+import type { ResyncCause, RevocationMetrics } from './metrics.js';
+import type { Mirror } from './mirror.js';
+import type { RedisClient } from './redis-connect.js';
+import type { FeedEvent, RedisStore } from './redis-store.js';
+import type { FollowedHistory } from './reseed.js';
+import { resyncMirror } from './resync.js';
+import type { Retention } from './types.js';
+
+/** The parts the sync drives: both connections, the store, the mirror and its freshness. */
+export interface RedisSyncOptions {
+  readonly store: RedisStore;
+  readonly commands: RedisClient;
+  readonly feed: RedisClient;
+  readonly mirror: Mirror;
+  readonly freshness: Freshness;
+  readonly retention: Retention;
+  readonly heartbeatMs: number;
+  readonly blockMs: number;
+  readonly startTimeoutMs: number;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: RevocationMetrics;
+}
+
+/** The running sync of one guard. */
+export interface RedisSync {
+  /** Connect and run; resolves after the first load attempt or startTimeoutMs, whichever comes first. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+  connected(): boolean;
+  lastError(): string | undefined;
+}
+
+const isReady = (client: RedisClient) => client.status === 'ready';
+
+/** Create the sync for one guard; a single loop owns every mirror update, so resyncs and feed changes never interleave. */
+export function createRedisSync(o: RedisSyncOptions): RedisSync {
+  const { store, mirror, freshness, log, clock } = o;
+  let followed: FollowedHistory = { gen: undefined, seq: 0, fingerprint: undefined };
+  let due: ResyncCause | undefined = 'start';
+  let closed = false;
+  let beating = false;
+  let outage = false;
+  let error: string | undefined;
+  let wakeLoop: (() => void) | undefined;
+  let firstAttempt: () => void = () => {};
+  const firstAttempted = new Promise<void>((resolve) => {
+    firstAttempt = resolve;
+  });
+
+  // The loop's wait: ends early when a connection becomes ready or the sync closes.
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeLoop = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const wake = () => wakeLoop?.();
+  const requestResync = (cause: ResyncCause) => {
+    due ??= cause;
+    freshness.invalidate();
+  };
+  const fail = (err: unknown) => {
+    error = `redis: ${(err as Error).message}`;
+    if (!outage && !closed) log.warn({ err: error }, 'revocation: Redis unavailable; the mirror goes stale');
+    outage = true;
+  };
+
+  async function resync(): Promise<void> {
+    const cause = due ?? 'start';
+    due = undefined;
+    const result = await resyncMirror(o, followed);
+    followed = result.followed;
+    freshness.loaded(result.sentAt, followed.seq);
+    o.metrics.resyncs.inc({ cause });
+    if (outage)
+      log.info({ entries: mirror.size(), seq: followed.seq }, 'revocation: Redis back; mirror resynced');
+    outage = false;
+    error = undefined;
+  }
+
+  function apply(event: FeedEvent): void {
+    if (event.op === 'jti') mirror.setJti(event.id, event.value);
+    else if (event.op === 'sub') mirror.setSubject(event.id, event.value);
+    else if (event.op === 'unjti') mirror.removeJti(event.id);
+    else requestResync('peer_reseed');
+    o.metrics.observeFeedLag((clock() - event.writtenAt) / 1000);
+  }
+
+  async function tail(): Promise<void> {
+    const events = await store.readFeed(o.feed, followed.seq, o.blockMs);
+    for (const event of events) {
+      if (event.seq <= followed.seq) continue;
+      if (event.seq !== followed.seq + 1) return requestResync('feed_gap');
+      apply(event);
+      followed = { ...followed, seq: event.seq, fingerprint: event.fingerprint };
+      freshness.applied(event.seq);
+    }
+  }
+
+  async function loop(): Promise<void> {
+    let failures = 0;
+    while (!closed) {
+      if (!isReady(o.commands) || !isReady(o.feed)) {
+        await pause(100);
+        continue;
+      }
+      try {
+        if (due) await resync();
+        else await tail();
+        failures = 0;
+      } catch (err) {
+        if (closed) break;
+        fail(err);
+        requestResync('error');
+        failures += 1;
+        await pause(Math.min(50 * 2 ** failures, 1_000));
+      }
+      firstAttempt();
+    }
+  }
+
+  async function beat(): Promise<void> {
+    if (closed || beating || !isReady(o.commands)) return;
+    beating = true;
+    const sentAt = clock();
+    try {
+      const seen = await store.heartbeat();
+      if (due) return;
+      if (seen.gen !== followed.gen) requestResync('generation');
+      else if (seen.seq < followed.seq) requestResync('regression');
+      else freshness.observed(sentAt, seen.seq);
+    } catch (err) {
+      fail(err);
+    } finally {
+      beating = false;
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  return {
+    async start() {
+      for (const client of [o.commands, o.feed]) {
+        client.on('error', (err: Error) => fail(err));
+        client.on('close', () => {
+          if (closed) return;
+          requestResync('reconnect');
+          fail(new Error('connection closed'));
+        });
+        client.on('ready', () => wake());
+        client.connect().catch((err: unknown) => fail(err));
+      }
+      // Entries arrive one by one from the feed but leave it only at a full load: drop expired ones now and then, so the
+      // mirror (and keyway_revocation_mirror_size) does not grow with every revocation ever made since the last resync.
+      const pruneEveryMs = Math.max(o.heartbeatMs * 10, 1_000);
+      let prunedAt = clock();
+      timer = setInterval(() => {
+        if (clock() - prunedAt >= pruneEveryMs) {
+          prunedAt = clock();
+          mirror.prune(Math.floor(prunedAt / 1000));
+        }
+        void beat();
+      }, o.heartbeatMs);
+      timer.unref();
+      running = loop();
+      let startTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        firstAttempted,
+        new Promise<void>((resolve) => {
+          startTimer = setTimeout(resolve, o.startTimeoutMs);
+        }),
+      ]);
+      clearTimeout(startTimer);
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      wake();
+      o.feed.disconnect();
+      o.commands.disconnect();
+      await running;
+    },
+    connected: () => isReady(o.commands),
+    lastError: () => error,
+  };
+}

@@ -1,0 +1,181 @@
+// `keyway revoke`: revoke a jti, a presented token or a subject, list, or delete — via the admin API or Redis directly.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import { type Clock, systemClock } from '../lib/clock.js';
+import { AdminInputError } from './admin-input-error.js';
+import { parseRevokeBody } from './revoke-request.js';
+import { createAdminTarget, createRedisTarget, type RevokeTarget, TargetError } from './revoke-targets.js';
+
+/** The usage text of `keyway revoke`. */
+export const REVOKE_USAGE = `usage: keyway revoke --jti JTI --exp EXP | --token TOKEN|- | --token-file FILE|- | --sub SUB [--before T]
+                     [--reason TEXT] [--actor NAME]
+       keyway revoke --list [--limit N] [--cursor C]
+       keyway revoke --delete JTI
+  target: --admin-url URL (or KEYWAY_ADMIN_URL; token from KEYWAY_ADMIN_TOKEN or --admin-token-file FILE),
+          else Redis from REDIS_URL / KEYWAY_CONFIG
+  times: whole seconds since the epoch, or an ISO 8601 date (--before defaults to now)`;
+
+/** Injectable I/O for tests (defaults: global fetch, system clock, process stdin). */
+export interface RevokeCliIo {
+  readonly fetch?: typeof fetch;
+  readonly clock?: Clock;
+  /** Read all of stdin (for `--token -`). */
+  readonly readStdin?: () => Promise<string>;
+}
+
+const OPTIONS = {
+  jti: { type: 'string' },
+  exp: { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+  sub: { type: 'string' },
+  before: { type: 'string' },
+  reason: { type: 'string' },
+  actor: { type: 'string' },
+  list: { type: 'boolean' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  delete: { type: 'string' },
+  'admin-url': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function readStdinDefault(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A time argument: whole seconds, or an ISO 8601 date; NaN when neither (the body check then reports it). */
+function toSeconds(value: string): number {
+  if (/^\d+$/.test(value)) return Number(value);
+  const ms = Date.parse(value);
+  return /^\d{4}-\d{2}-\d{2}/.test(value) && Number.isFinite(ms) ? Math.floor(ms / 1000) : Number.NaN;
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+async function openTarget(
+  env: Record<string, string | undefined>,
+  adminUrl: string | undefined,
+  tokenFile: string | undefined,
+  io: RevokeCliIo,
+): Promise<RevokeTarget> {
+  if (adminUrl) {
+    const token = tokenFile ? (await readFile(tokenFile, 'utf8')).trim() : env['KEYWAY_ADMIN_TOKEN'];
+    if (!token) throw new TargetError('the admin API needs KEYWAY_ADMIN_TOKEN or --admin-token-file', true);
+    return createAdminTarget(adminUrl, token, io.fetch ?? globalThis.fetch);
+  }
+  return createRedisTarget(loadConfig(env).revocation, io.clock ?? systemClock);
+}
+
+type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
+
+/** The presented token from --token, --token-file, or stdin when either is "-"; undefined when none was given. */
+async function readToken(v: Values, io: RevokeCliIo): Promise<string | undefined> {
+  const source = v.token ?? v['token-file'];
+  if (source === undefined) return undefined;
+  if (source === '-') return (await (io.readStdin ?? readStdinDefault)()).trim();
+  if (v.token !== undefined) return v.token.trim();
+  try {
+    return (await readFile(source, 'utf8')).trim();
+  } catch {
+    throw new AdminInputError('invalid_token', `cannot read the token file ${source}`);
+  }
+}
+
+/** The admin-API body for a revoke action (validated by parseRevokeBody, like the API does). */
+function revokeBody(
+  v: Values,
+  token: string | undefined,
+  env: Record<string, string | undefined>,
+): Record<string, unknown> {
+  return {
+    ...(v.jti === undefined ? {} : { jti: v.jti, exp: v.exp === undefined ? undefined : toSeconds(v.exp) }),
+    ...(token === undefined ? {} : { token }),
+    ...(v.sub === undefined
+      ? {}
+      : { sub: v.sub, ...(v.before === undefined ? {} : { before: toSeconds(v.before) }) }),
+    ...(v.reason === undefined ? {} : { reason: v.reason }),
+    actor: v.actor ?? `cli:${env['USER'] ?? 'unknown'}`,
+  };
+}
+
+function parseLimit(value: string | undefined): number {
+  const limit = value === undefined ? 100 : Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new AdminInputError('invalid_limit', 'limit: expected an integer from 1 to 1000');
+  return limit;
+}
+
+async function execute(
+  v: Values,
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+  io: RevokeCliIo,
+): Promise<number> {
+  const revoking = v.jti ?? v.token ?? v['token-file'] ?? v.sub;
+  if ([v.list, v.delete, revoking].filter((a) => a !== undefined).length !== 1) {
+    out(REVOKE_USAGE);
+    return 2;
+  }
+  const body = revoking === undefined ? undefined : revokeBody(v, await readToken(v, io), env);
+  const request = body && parseRevokeBody(body);
+  const limit = v.list ? parseLimit(v.limit) : 0;
+  const target = await openTarget(env, v['admin-url'] ?? env['KEYWAY_ADMIN_URL'], v['admin-token-file'], io);
+  try {
+    if (request && body) {
+      if (request.kind === 'token' && target.name === 'Redis')
+        out('note: direct Redis mode parses the token without verifying its signature');
+      const r = await target.revoke(request, body);
+      out(
+        r.type === 'jti'
+          ? `revoked jti ${r.jti} (kept until its exp ${iso(r.exp)})`
+          : `revoked sub ${r.sub}: tokens issued at or before ${iso(r.before)}`,
+      );
+      return 0;
+    }
+    if (v.delete !== undefined) {
+      const removed = await target.unrevoke(v.delete);
+      out(removed ? `deleted jti ${v.delete}` : `jti ${v.delete} was not revoked`);
+      return removed ? 0 : 1;
+    }
+    const page = await target.list(v.cursor, limit);
+    for (const item of page.items) out(JSON.stringify(item));
+    if (page.next) out(`next: --cursor ${page.next}`);
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
+
+/** Run `keyway revoke …`; returns the exit code (0 done, 1 store/API failure or nothing to delete, 2 usage or bad input). */
+export async function runRevokeCommand(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+  io: RevokeCliIo = {},
+): Promise<number> {
+  let values: Values;
+  try {
+    values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    out(`keyway revoke: ${(err as Error).message}\n${REVOKE_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    out(REVOKE_USAGE);
+    return 0;
+  }
+  try {
+    return await execute(values, env, out, io);
+  } catch (err) {
+    if (err instanceof AdminInputError) out(`keyway revoke: ${err.reason}: ${err.message}`);
+    else if (err instanceof TargetError || err instanceof ConfigError) out(`keyway revoke: ${err.message}`);
+    else throw err;
+    return err instanceof TargetError && !err.usage ? 1 : 2;
+  }
+}

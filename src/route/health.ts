@@ -1,0 +1,166 @@
+// Active health checks: GET http://<upstream><path> every interval, with healthy/unhealthy thresholds.
+import type { Logger } from 'pino';
+import type { Clock } from '../lib/clock.js';
+import type { RouteMetrics } from './route-metrics.js';
+
+/** `routing.health` from the config (durations in milliseconds). */
+export interface HealthOptions {
+  readonly enabled: boolean;
+  readonly path: string;
+  readonly interval: number;
+  readonly timeout: number;
+  readonly healthy_threshold: number;
+  readonly unhealthy_threshold: number;
+}
+
+/** The health of one upstream, as shown in /admin/routes. */
+export interface UpstreamHealth {
+  readonly upstream: string;
+  readonly healthy: boolean;
+  /** False until the first check has finished (an unchecked upstream is not chosen). */
+  readonly checked: boolean;
+  readonly consecutiveSuccesses: number;
+  readonly consecutiveFailures: number;
+  readonly lastCheckAt: number | undefined;
+  readonly lastStatus: number | undefined;
+  readonly lastError: string | undefined;
+}
+
+/** The active checks of the table's upstreams; isHealthy is a memory lookup. */
+export interface HealthChecker {
+  /** True when the upstream may be chosen: checks disabled, or its last transition was to healthy. */
+  isHealthy(upstream: string): boolean;
+  /** Track exactly these upstreams: new ones are checked at once, removed ones forgotten (and their metrics). */
+  setUpstreams(upstreams: readonly string[]): Promise<void>;
+  /** Check every upstream once (resolves when done), then keep checking every interval. */
+  start(): Promise<void>;
+  /** Run one round of checks now (tests, and an operator's "check again"). */
+  checkNow(): Promise<void>;
+  close(): Promise<void>;
+  snapshot(): readonly UpstreamHealth[];
+}
+
+type Outcome = 'ok' | 'http_error' | 'timeout' | 'network';
+
+type State = { -readonly [K in keyof UpstreamHealth]: UpstreamHealth[K] };
+
+/** Create a checker; with `enabled: false` every upstream is always healthy and nothing is probed. */
+export function createHealthChecker(
+  options: HealthOptions,
+  deps: {
+    readonly fetch: typeof fetch;
+    readonly clock: Clock;
+    readonly log: Logger;
+    readonly metrics: RouteMetrics;
+  },
+): HealthChecker {
+  const states = new Map<string, State>();
+  const inFlight = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let started = false;
+
+  const probe = async (upstream: string): Promise<void> => {
+    if (inFlight.has(upstream)) return;
+    inFlight.add(upstream);
+    let outcome: Outcome = 'ok';
+    let status: number | undefined;
+    let error: string | undefined;
+    try {
+      const res = await deps.fetch(`http://${upstream}${options.path}`, {
+        signal: AbortSignal.timeout(options.timeout),
+        redirect: 'manual',
+        headers: { 'user-agent': 'keyway-health-check' },
+      });
+      status = res.status;
+      await res.body?.cancel();
+      if (status < 200 || status >= 400) {
+        outcome = 'http_error';
+        error = `HTTP ${status}`;
+      }
+    } catch (err) {
+      const name = (err as Error).name;
+      outcome = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network';
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      error =
+        outcome === 'timeout' ? `no answer within ${options.timeout} ms` : (cause ?? (err as Error).message);
+    } finally {
+      inFlight.delete(upstream);
+    }
+    const state = states.get(upstream);
+    if (!state) return; // removed from the table while the check ran
+    record(state, outcome, status, error);
+  };
+
+  const record = (
+    state: State,
+    outcome: Outcome,
+    status: number | undefined,
+    error: string | undefined,
+  ): void => {
+    const ok = outcome === 'ok';
+    const was = state.checked ? state.healthy : undefined;
+    state.lastCheckAt = deps.clock();
+    state.lastStatus = status;
+    state.lastError = error;
+    state.consecutiveSuccesses = ok ? state.consecutiveSuccesses + 1 : 0;
+    state.consecutiveFailures = ok ? 0 : state.consecutiveFailures + 1;
+    if (!state.checked)
+      state.healthy = ok; // the first result decides at once
+    else if (ok && state.consecutiveSuccesses >= options.healthy_threshold) state.healthy = true;
+    else if (!ok && state.consecutiveFailures >= options.unhealthy_threshold) state.healthy = false;
+    state.checked = true;
+    deps.metrics.healthChecks.inc({ upstream: state.upstream, outcome });
+    deps.metrics.upstreamHealthy.set({ upstream: state.upstream }, state.healthy ? 1 : 0);
+    if (was !== state.healthy) {
+      const line = { upstream: state.upstream, healthy: state.healthy, status, err: error };
+      if (state.healthy) deps.log.info(line, 'upstream is healthy');
+      else deps.log.warn(line, 'upstream is unhealthy');
+    }
+  };
+
+  const fresh = (upstream: string): State => ({
+    upstream,
+    healthy: !options.enabled,
+    checked: !options.enabled,
+    consecutiveSuccesses: 0,
+    consecutiveFailures: 0,
+    lastCheckAt: undefined,
+    lastStatus: undefined,
+    lastError: undefined,
+  });
+
+  const checkAll = (): Promise<void> => Promise.all([...states.keys()].map(probe)).then(() => undefined);
+
+  return {
+    isHealthy: (upstream) => states.get(upstream)?.healthy ?? !options.enabled,
+    async setUpstreams(upstreams) {
+      const wanted = new Set(upstreams);
+      for (const upstream of states.keys()) {
+        if (wanted.has(upstream)) continue;
+        states.delete(upstream);
+        deps.metrics.upstreamHealthy.remove({ upstream });
+        for (const outcome of ['ok', 'http_error', 'timeout', 'network'])
+          deps.metrics.healthChecks.remove({ upstream, outcome });
+      }
+      const added = upstreams.filter((u) => !states.has(u));
+      for (const upstream of added) {
+        states.set(upstream, fresh(upstream));
+        if (!options.enabled) deps.metrics.upstreamHealthy.set({ upstream }, 1);
+      }
+      if (started && options.enabled) await Promise.all(added.map(probe));
+    },
+    async start() {
+      started = true;
+      if (!options.enabled) return;
+      await checkAll();
+      timer = setInterval(() => void checkAll(), options.interval);
+      timer.unref();
+    },
+    checkNow: () => (options.enabled ? checkAll() : Promise.resolve()),
+    async close() {
+      started = false;
+      clearInterval(timer);
+    },
+    snapshot: () => [...states.values()].map((s) => ({ ...s })),
+  };
+}

@@ -1,0 +1,109 @@
+// The route table: routing keys → upstream lists plus a default list, validated from an untrusted document.
+import { parse as parseYaml } from 'yaml';
+import { isUpstream, UPSTREAM_EXPECTED } from './upstream.js';
+
+/** An immutable, validated route table. */
+export interface RouteTable {
+  readonly routes: ReadonlyMap<string, readonly string[]>;
+  readonly defaults: readonly string[];
+  /** Every upstream the table names (routes and defaults), unique and sorted: what the proxy may be told to dial. */
+  readonly upstreams: readonly string[];
+}
+
+/** Checks applied to every table, from the config. */
+export interface TableRules {
+  /** Used when the document has no `default`. */
+  readonly defaultUpstreams: readonly string[];
+  /** When non-empty, every upstream must be one of these. */
+  readonly allowlist: readonly string[];
+}
+
+/** A table that failed validation: every problem with its key path, e.g. `routes["t1/svc/blue"][1]: expected ...`. */
+export class RouteTableError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`invalid route table:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'RouteTableError';
+  }
+}
+
+const MAX_KEY_LENGTH = 1024;
+const PRINTABLE = /^[\x20-\x7e]+$/;
+
+/** Build a table from already-parsed lists; throws RouteTableError when a key or upstream is invalid. */
+export function buildRouteTable(
+  routes: Iterable<readonly [string, unknown]>,
+  defaults: unknown,
+  rules: TableRules,
+): RouteTable {
+  const issues: string[] = [];
+  const allowed = new Set(rules.allowlist);
+  const list = (value: unknown, at: string, allowEmpty = false): string[] => {
+    const items =
+      typeof value === 'string' ? [value] : Array.isArray(value) ? (value as unknown[]) : undefined;
+    if (items === undefined || (items.length === 0 && !allowEmpty)) {
+      issues.push(`${at}: expected a "host:port" string or a non-empty list of them`);
+      return [];
+    }
+    const out: string[] = [];
+    items.forEach((item, i) => {
+      const where = typeof value === 'string' ? at : `${at}[${i}]`;
+      if (!isUpstream(item)) issues.push(`${where}: ${UPSTREAM_EXPECTED}, got ${JSON.stringify(item)}`);
+      else if (allowed.size > 0 && !allowed.has(item))
+        issues.push(`${where}: ${item} is not in routing.upstream_allowlist`);
+      else if (!out.includes(item)) out.push(item);
+    });
+    return out;
+  };
+  const map = new Map<string, readonly string[]>();
+  for (const [key, value] of routes) {
+    const at = `routes[${JSON.stringify(key)}]`;
+    if (key === '' || key.length > MAX_KEY_LENGTH || !PRINTABLE.test(key)) {
+      issues.push(`${at}: expected a routing key of 1-${MAX_KEY_LENGTH} printable ASCII characters`);
+      continue;
+    }
+    map.set(key, Object.freeze(list(value, at)));
+  }
+  const defaultList = defaults === undefined ? [...rules.defaultUpstreams] : list(defaults, 'default', true);
+  if (issues.length > 0) throw new RouteTableError(issues);
+  const all = new Set<string>(defaultList);
+  for (const upstreams of map.values()) for (const u of upstreams) all.add(u);
+  return Object.freeze({
+    routes: map,
+    defaults: Object.freeze(defaultList),
+    upstreams: Object.freeze([...all].sort()),
+  });
+}
+
+/** Validate `{ routes: { key: upstream | [upstream] }, default?: upstream | [upstream] }` (`default: []`: none). */
+export function parseRouteTableDocument(doc: unknown, rules: TableRules): RouteTable {
+  if (doc === null || doc === undefined) return buildRouteTable([], undefined, rules);
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new RouteTableError(['(root): expected a mapping with "routes" and optionally "default"']);
+  }
+  const { routes, default: defaults, ...rest } = doc as Record<string, unknown>;
+  const unknownKeys = Object.keys(rest).map((k) => `${k}: unknown key (expected "routes" or "default")`);
+  if (routes !== undefined && (typeof routes !== 'object' || routes === null || Array.isArray(routes))) {
+    throw new RouteTableError([...unknownKeys, 'routes: expected a mapping of routing key → upstreams']);
+  }
+  if (unknownKeys.length > 0) throw new RouteTableError(unknownKeys);
+  return buildRouteTable(Object.entries((routes ?? {}) as Record<string, unknown>), defaults, rules);
+}
+
+/** Parse JSON or YAML text (JSON is YAML) into a table; throws RouteTableError with the parse or validation problems. */
+export function parseRouteTableText(text: string, rules: TableRules): RouteTable {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+  } catch (err) {
+    throw new RouteTableError([`not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  return parseRouteTableDocument(doc, rules);
+}
+
+/** The rules a config imposes on every table. */
+export function tableRules(routing: {
+  default_upstreams: readonly string[];
+  upstream_allowlist: readonly string[];
+}): TableRules {
+  return { defaultUpstreams: routing.default_upstreams, allowlist: routing.upstream_allowlist };
+}

@@ -1,0 +1,72 @@
+// createRuntime: every part built from one Config (key stores, revocation, router, pipeline); swapped whole on reload.
+import type { Config } from './config/types.js';
+import type { Deps, ReadinessCheck } from './deps.js';
+import { createDecide, type Decide } from './pipeline/decide.js';
+import { compilePolicies } from './policy/compile-policies.js';
+import { createRevocationGuard, type RevocationGuard } from './revocation/guard.js';
+import { createRouter, type Router } from './route/router.js';
+import { type AdminKeyStore, createKeyStores } from './verify/issuer-key-store.js';
+import { createTokenVerifier, type TokenVerifier } from './verify/verify-token.js';
+
+export interface Runtime {
+  readonly deps: Deps;
+  readonly stores: ReadonlyMap<string, AdminKeyStore>;
+  readonly revocation: RevocationGuard;
+  readonly router: Router;
+  readonly verify: TokenVerifier;
+  readonly decide: Decide;
+  readonly readiness: readonly ReadinessCheck[];
+  /**
+   * Load the route table (throws ConfigError for an invalid table file) and start key and revocation loading.
+   * `awaitKeys` waits for the first key fetches (a reload swaps in only after them) and for the first revocation load
+   * of a guard this runtime owns (`keyway explain` decides at once); otherwise they run in the background.
+   */
+  start(awaitKeys: boolean): Promise<void>;
+  /** Stop background work; a revocation guard handed over to the next runtime is kept. */
+  close(keepRevocation: boolean): Promise<void>;
+}
+
+function keyReadiness(store: AdminKeyStore): ReadinessCheck {
+  return {
+    name: `keys:${store.status().issuer}`,
+    check: () => {
+      const s = store.status();
+      return { ok: s.ready, detail: s.ready ? `${s.keys} keys` : (s.lastError ?? 'no usable keys') };
+    },
+  };
+}
+
+/** Build a runtime; pass the previous runtime's guard to keep its mirror and Redis connections across a reload. */
+export function createRuntime(deps: Deps, reuse?: { revocation: RevocationGuard }): Runtime {
+  const config: Config = deps.config;
+  const stores = createKeyStores(config, deps);
+  const revocation = reuse?.revocation ?? createRevocationGuard(config.revocation, deps);
+  const router = createRouter(config, deps);
+  const verify = createTokenVerifier(config.issuers, stores, deps);
+  const decide = createDecide({
+    config,
+    selectPolicy: compilePolicies(config, deps),
+    verify,
+    revocation,
+    router,
+  });
+  return {
+    deps,
+    stores,
+    revocation,
+    router,
+    verify,
+    decide,
+    readiness: [...[...stores.values()].map(keyReadiness), revocation.readiness, router.readiness],
+    async start(awaitKeys) {
+      await router.start();
+      const keys = Promise.allSettled([...stores.values()].map((s) => s.start()));
+      const revocationLoaded = reuse ? undefined : revocation.start();
+      if (awaitKeys) await Promise.allSettled([keys, revocationLoaded]);
+    },
+    async close(keepRevocation) {
+      for (const store of stores.values()) store.close();
+      await Promise.allSettled([keepRevocation ? undefined : revocation.close(), router.close()]);
+    },
+  };
+}

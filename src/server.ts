@@ -1,0 +1,144 @@
+// startServer: build every part from a Config, listen on the main and admin ports, and drain on close().
+import { unwatchFile, watchFile } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { buildApp } from './app.js';
+import type { Config } from './config/types.js';
+import type { Deps } from './deps.js';
+import { createDeps } from './deps-create.js';
+import { buildAdminApp } from './http/admin-app.js';
+import { createAdminGroups } from './http/admin-groups.js';
+import { mountMetrics } from './http/probes.js';
+import { createReloader, type ReloadResult, type RuntimeCell } from './reload.js';
+import { createDecisionRecorder } from './respond/record-decision.js';
+import { createRuntime } from './runtime.js';
+
+export type { ReloadResult };
+
+export interface RunningServer {
+  readonly port: number;
+  readonly adminPort: number | undefined;
+  readonly deps: Deps;
+  /** Re-read the config and swap every part atomically, or keep the current one and say why (SIGHUP, /admin/reload). */
+  reload(): Promise<ReloadResult>;
+  /** Stop accepting, finish in-flight requests (up to server.shutdown_timeout), stop background work. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly deps?: Partial<Omit<Deps, 'config'>>;
+  /** Where a reload reads the config again (main passes the file/env loader); without it reload is refused. */
+  readonly loadConfig?: () => Config;
+  /** The config file to watch: a change reloads (with server.watch_config, the default). */
+  readonly watchFile?: string;
+  /** Extra routes on the main app (the dev issuer's JWKS). */
+  readonly extra?: (app: Hono) => void;
+}
+
+type NodeServer = ReturnType<typeof serve>;
+
+function listen(
+  fetchHandler: (req: Request) => Response | Promise<Response>,
+  host: string,
+  port: number,
+  config: Config,
+): Promise<NodeServer> {
+  return new Promise((resolve, reject) => {
+    const server = serve(
+      {
+        fetch: fetchHandler,
+        hostname: host,
+        port,
+        serverOptions: {
+          maxHeaderSize: config.server.max_header_bytes,
+          requestTimeout: config.server.request_timeout,
+          headersTimeout: Math.min(config.server.request_timeout, 60_000),
+          // Node enforces both timeouts only when this timer fires (30 s by default), so a 10 s request_timeout
+          // really meant up to 40 s of a held socket; check every second (or faster for shorter timeouts).
+          connectionsCheckingInterval: Math.max(100, Math.min(1_000, config.server.request_timeout)),
+          keepAliveTimeout: config.server.keep_alive_timeout,
+        },
+      },
+      () => resolve(server),
+    );
+    server.once('error', reject);
+  });
+}
+
+function drain(server: NodeServer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}
+
+/** Start keyway for `config`. Key loading and the revocation load happen in the background; /readyz reports them. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const deps = createDeps(config, options.deps);
+  let current = createRuntime(deps);
+  const metricsOnAdmin = config.server.metrics_on_admin && config.admin.token !== undefined;
+  const app = buildApp({
+    decide: (req, policy) => current.decide(req, policy),
+    record: createDecisionRecorder(deps),
+    readiness: () => current.readiness,
+    registry: metricsOnAdmin ? undefined : deps.metrics.registry,
+    log: deps.log,
+    extra: options.extra,
+  });
+  // An invalid route table file fails start here (ConfigError naming the file and key path); a Redis table that is
+  // unreachable does not: start() returns within its bound and /readyz reports it.
+  await current.start(false);
+  const cell: RuntimeCell = { get: () => current, set: (next) => (current = next) };
+  const reloader = createReloader(cell, deps, options.loadConfig, () => {
+    if (adminApp && config.admin.token !== undefined) adminApp = buildAdmin(config.admin.token);
+  });
+  const reload = reloader.reload;
+  // Polling the file's stat (not fs.watch) also sees Kubernetes ConfigMap updates, which swap a symlink.
+  const watched = options.watchFile && config.server.watch_config ? options.watchFile : undefined;
+  if (watched) {
+    watchFile(watched, { interval: 1_000, persistent: false }, (now, before) => {
+      if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) void reload();
+    });
+  }
+  const buildAdmin = (token: string) =>
+    buildAdminApp(token, createAdminGroups({ ...current, reload }), (a) => {
+      if (metricsOnAdmin) mountMetrics(a, deps.metrics.registry);
+    });
+  let adminApp = config.admin.token === undefined ? undefined : buildAdmin(config.admin.token);
+
+  const main = await listen((req) => app.fetch(req), config.server.host, config.server.port, config);
+  const admin =
+    adminApp === undefined
+      ? undefined
+      : await listen((req) => adminApp!.fetch(req), config.admin.host, config.admin.port, config);
+  deps.log.info(
+    {
+      port: (main.address() as AddressInfo).port,
+      admin: admin ? (admin.address() as AddressInfo).port : 'disabled',
+    },
+    'keyway listening',
+  );
+  return {
+    port: (main.address() as AddressInfo).port,
+    adminPort: admin ? (admin.address() as AddressInfo).port : undefined,
+    deps,
+    reload,
+    close: async () => {
+      const timeout = config.server.shutdown_timeout;
+      await Promise.all([drain(main, timeout), admin ? drain(admin, timeout) : undefined]);
+      if (watched) unwatchFile(watched);
+      reloader.stop();
+      await reloader.idle();
+      await current.close(false);
+    },
+  };
+}

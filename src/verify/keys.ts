@@ -1,0 +1,42 @@
+// The key store contract: verification keys bound to the algorithms their type allows.
+import type { KeyObject } from 'node:crypto';
+import type { SigningAlg } from '../config/types.js';
+
+/** One key usable for verification. `algorithms` is already narrowed by key type, JWK alg/use/key_ops and config. */
+export interface VerificationKey {
+  readonly kid: string | undefined;
+  readonly algorithms: ReadonlySet<SigningAlg>;
+  /** A public KeyObject for asymmetric keys; the secret bytes for HS keys. */
+  readonly key: KeyObject | Uint8Array;
+  readonly origin: 'jwks' | 'static' | 'hs';
+  /** Thumbprint-ish id for /admin/keys and logs (never the secret). */
+  readonly id: string;
+}
+
+/** Health of an issuer's keys, for /readyz, /admin/keys and metrics. */
+export interface KeyStoreStatus {
+  readonly issuer: string;
+  /** True when the issuer can verify at least one token now (some key loaded and not stale past the bound). */
+  readonly ready: boolean;
+  readonly keys: number;
+  /** Milliseconds since the JWKS was last fetched successfully (undefined without a JWKS or before the first success). */
+  readonly ageMs: number | undefined;
+  readonly lastError: string | undefined;
+}
+
+/** All keys of one issuer: HS secrets, static keys and the remote JWKS. */
+export interface IssuerKeyStore {
+  /**
+   * Keys that may verify a token with this header, in preference order.
+   * A kid unknown to a JWKS-backed store triggers at most one single-flight refetch (with cooldown).
+   * Throws KeywayError: `alg_not_allowed` (kid found, alg not bound to it), `unknown_key`, `keys_unavailable`.
+   */
+  candidates(alg: SigningAlg, kid: string | undefined): Promise<readonly VerificationKey[]>;
+  status(): KeyStoreStatus;
+  /** Load keys (first fetch); never throws — failures show in status(). */
+  start(): Promise<void>;
+  /** Force a refetch now (admin). */
+  refresh(): Promise<void>;
+  /** Stop background refresh timers. */
+  close(): void;
+}

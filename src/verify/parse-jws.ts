@@ -1,0 +1,78 @@
+// parseJws: strict compact JWS parsing before any key is touched (RFC 7515 §7.1, RFC 8725 §3.1/§3.11).
+import { SIGNING_ALGS } from '../config/schema.js';
+import { KeywayError } from '../errors.js';
+import { parseStrictJsonObject } from './strict-json.js';
+
+/** A syntactically valid, not yet verified JWS JWT. */
+export interface ParsedJws {
+  readonly alg: string;
+  readonly kid: string | undefined;
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const MAX_KID = 256;
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The bytes of an unpadded, canonical base64url segment (RFC 4648 §3.5: unused trailing bits are zero), else
+ * undefined. Decoders ignore those bits, so without this check one signature has several spellings (malleable).
+ */
+function decodeBase64url(segment: string): Buffer | undefined {
+  // A length of 4n+1 can't be produced by any byte string.
+  if (!SEGMENT.test(segment) || segment.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.toString('base64url') === segment ? bytes : undefined;
+}
+
+function decodeSegment(segment: string, what: string): Record<string, unknown> {
+  const bytes = decodeBase64url(segment);
+  if (!bytes) throw new KeywayError('malformed_token', `${what} is not canonical unpadded base64url`);
+  let text: string;
+  try {
+    // RFC 7515 §5.2 steps 3 and 8: the header and payload are UTF-8; invalid bytes are refused, never replaced.
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new KeywayError('malformed_token', `${what} is not valid UTF-8`);
+  }
+  const json = parseStrictJsonObject(text);
+  if (!json)
+    throw new KeywayError('malformed_token', `${what} is not a JSON object (or has duplicate names)`);
+  return json;
+}
+
+/**
+ * Parse a compact JWS JWT. Throws KeywayError: `token_too_large` past maxBytes; `malformed_token` for anything but
+ * three non-empty base64url segments with JSON object header and payload, a `crit` or `b64` header, a non-string
+ * kid; `alg_not_allowed` for a missing alg, `none` in any spelling or any alg keyway does not implement.
+ */
+export function parseJws(token: string, maxBytes: number): ParsedJws {
+  if (token.length > maxBytes) throw new KeywayError('token_too_large');
+  const parts = token.split('.');
+  if (parts.length !== 3) {
+    throw new KeywayError(
+      'malformed_token',
+      parts.length === 5 ? 'JWE tokens are not accepted' : 'expected 3 segments',
+    );
+  }
+  const [h, p, s] = parts as [string, string, string];
+  const header = decodeSegment(h, 'header');
+  // Before the empty-signature check, so an unsecured JWS (`alg: none` in any spelling, " none", "NONE\u0000", …)
+  // is named for what it is: any alg outside the signing algs keyway implements is refused here, by exact match.
+  const alg = header['alg'];
+  if (typeof alg !== 'string' || !(SIGNING_ALGS as readonly string[]).includes(alg)) {
+    throw new KeywayError('alg_not_allowed', 'alg is missing, "none" or not a supported JWS signing alg');
+  }
+  if (s === '') throw new KeywayError('malformed_token', 'empty signature');
+  if ('crit' in header || 'b64' in header) {
+    throw new KeywayError('malformed_token', 'crit/b64 header extensions are not supported');
+  }
+  const kid = header['kid'];
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID)) {
+    throw new KeywayError('malformed_token', 'kid must be a non-empty string of at most 256 characters');
+  }
+  if (!decodeBase64url(s)) throw new KeywayError('malformed_token', 'signature is not canonical base64url');
+  const claims = decodeSegment(p, 'payload');
+  return { alg, kid, header, claims };
+}

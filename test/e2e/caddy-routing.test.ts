@@ -1,0 +1,9 @@
+// Issue 5 end to end through real caddy (Debian's package) on a per-test copy of examples/caddy/.
+import { describeRoutingFlows } from './routing-flows.js';
+
+describeRoutingFlows('caddy', {
+  keywayDown: 502,
+  passesDenyBody: true,
+  unknownUpstream: 502,
+  stripsUnderscoreSpellings: true,
+});

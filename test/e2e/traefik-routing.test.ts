@@ -1,0 +1,15 @@
+// Issue 5 end to end through the Traefik forwardAuth emulator on examples/traefik/ (≥ 3.6 child routers and two hops).
+import { describeRoutingFlows } from './routing-flows.js';
+
+describeRoutingFlows('traefik', {
+  keywayDown: 500,
+  passesDenyBody: true,
+  unknownUpstream: 404,
+  stripsUnderscoreSpellings: true,
+});
+describeRoutingFlows('traefik-two-hop', {
+  keywayDown: 500,
+  passesDenyBody: true,
+  unknownUpstream: 404,
+  stripsUnderscoreSpellings: true,
+});

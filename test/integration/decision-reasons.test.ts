@@ -1,0 +1,297 @@
+// Every reason code keyway can answer with is reached through /auth, with its exact status and challenge.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REASON_CODES, REASONS, type Reason } from '../../src/errors.js';
+import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
+import { createRouter, type Router } from '../../src/route/router.js';
+import { freePort } from '../helpers/free-port.js';
+import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { createKeyPair, HS_SECRET, mint, nowSeconds, type TestKeyPair } from '../helpers/tokens.js';
+
+const AGED_SECRET = 'aged-issuer-secret-0123456789-abcdefgh';
+let kw: TestKeyway;
+let rsa: TestKeyPair;
+let stranger: TestKeyPair;
+
+const good = {
+  iss: 'https://idp.test',
+  aud: 'api',
+  sub: 'alice',
+  email: 'a@test',
+  project: 'captionacc',
+  scope: 'read',
+};
+const hs = { secret: HS_SECRET };
+
+beforeAll(async () => {
+  rsa = await createKeyPair('RS256', 'rsa-1');
+  stranger = await createKeyPair('RS256', 'rsa-1');
+  const closedPort = await freePort();
+  kw = await createTestKeyway({
+    issuers: [
+      {
+        name: 'main',
+        issuer: 'https://idp.test',
+        hs_secrets: [HS_SECRET],
+        keys: [{ jwk: rsa.publicJwk }],
+        audiences: ['api'],
+        algorithms: ['HS256', 'RS256'],
+      },
+      { name: 'aged', issuer: 'https://aged.test', hs_secrets: [AGED_SECRET], max_token_age: '1h' },
+      {
+        name: 'down',
+        issuer: 'https://down.test',
+        jwks_uri: `http://127.0.0.1:${closedPort}/jwks.json`,
+        jwks: { retries: 0, timeout: '200ms' },
+      },
+      { name: 'other', issuer: 'https://other.test', hs_secrets: [AGED_SECRET] },
+    ],
+    policies: [
+      {
+        name: 'api',
+        match: { hosts: ['api.test'] },
+        issuers: ['main', 'aged', 'down'],
+        required_claims: ['email'],
+        claims: { project: ['captionacc'] },
+        scopes: ['read'],
+      },
+      {
+        name: 'limited',
+        match: { hosts: ['limited.test'] },
+        issuers: ['main'],
+        rate_limit: { requests: 1, per: '1m' },
+      },
+      { name: 'public', match: { hosts: ['public.test'] }, anonymous: true, issuers: ['main'] },
+    ],
+  });
+});
+afterAll(() => kw.close());
+
+interface Case {
+  readonly reason: Reason | 'ok';
+  readonly host?: string;
+  readonly token?: () => Promise<string> | string;
+  readonly repeat?: number;
+  readonly challenge?: string;
+}
+
+const challenge = (reason: Reason) => {
+  const error = REASONS[reason].bearerError;
+  if (error === null) return 'Bearer realm="keyway"';
+  const scope = reason === 'insufficient_scope' ? ', scope="read"' : '';
+  return `Bearer realm="keyway", error="${error}", error_description="${reason}"${scope}`;
+};
+
+const CASES: Record<string, Case> = {
+  'valid HS256 token': { reason: 'ok', token: () => mint(good, hs) },
+  'valid RS256 token': { reason: 'ok', token: () => mint(good, rsa) },
+  'no token': { reason: 'missing_token', token: undefined, challenge: 'Bearer realm="keyway"' },
+  'not a JWT': { reason: 'malformed_token', token: () => 'abc', challenge: challenge('malformed_token') },
+  'token over 16 KiB': {
+    reason: 'token_too_large',
+    token: () => mint({ ...good, pad: 'x'.repeat(17_000) }, hs),
+  },
+  'HS512 on an HS256-only issuer': {
+    reason: 'alg_not_allowed',
+    token: () => mint(good, { secret: `${HS_SECRET}${HS_SECRET}`, alg: 'HS512' }),
+  },
+  'unknown kid': {
+    reason: 'unknown_key',
+    token: async () => mint(good, await createKeyPair('RS256', 'nope')),
+  },
+  'another key with the same kid': { reason: 'bad_signature', token: () => mint(good, stranger) },
+  'wrong HS secret': { reason: 'bad_signature', token: () => mint(good, { secret: `${HS_SECRET}-wrong` }) },
+  expired: { reason: 'expired', token: () => mint({ ...good, exp: nowSeconds() - 120 }, hs) },
+  'lives longer than max_token_lifetime': {
+    reason: 'lifetime_too_long',
+    token: () => mint({ ...good, exp: nowSeconds() + 3 * 86_400 }, hs),
+  },
+  'nbf in the future': {
+    reason: 'not_yet_valid',
+    token: () => mint({ ...good, nbf: nowSeconds() + 300 }, hs),
+  },
+  'iat in the future': {
+    reason: 'issued_in_future',
+    token: () => mint({ ...good, iat: nowSeconds() + 300 }, hs),
+  },
+  'older than max_token_age': {
+    reason: 'token_too_old',
+    token: () =>
+      mint({ ...good, iss: 'https://aged.test', iat: nowSeconds() - 7200 }, { secret: AGED_SECRET }),
+  },
+  'unknown issuer': { reason: 'bad_issuer', token: () => mint({ ...good, iss: 'https://evil.test' }, hs) },
+  'issuer not allowed by the policy': {
+    reason: 'bad_issuer',
+    token: () => mint({ ...good, iss: 'https://other.test' }, { secret: AGED_SECRET }),
+  },
+  'wrong audience': { reason: 'bad_audience', token: () => mint({ ...good, aud: 'web' }, hs) },
+  'policy claim missing': { reason: 'missing_claim', token: () => mint({ ...good, email: undefined }, hs) },
+  'claim not in allowlist': {
+    reason: 'claim_mismatch',
+    token: () => mint({ ...good, project: 'other' }, hs),
+  },
+  'scope missing': { reason: 'insufficient_scope', token: () => mint({ ...good, scope: 'write' }, hs) },
+  'host matches no policy': { reason: 'no_policy', host: 'nowhere.test', token: () => mint(good, hs) },
+  'second request within the rate': {
+    reason: 'rate_limited',
+    host: 'limited.test',
+    repeat: 2,
+    token: () => mint(good, hs),
+  },
+  'IdP down, no fallback key': {
+    reason: 'keys_unavailable',
+    token: () => mint({ ...good, iss: 'https://down.test' }, rsa),
+  },
+};
+
+describe('every reason code is reachable through /auth', () => {
+  for (const [name, c] of Object.entries(CASES)) {
+    it(`${name} → ${c.reason}`, async () => {
+      const headers: Record<string, string> = {
+        'x-forwarded-host': c.host ?? 'api.test',
+        'x-forwarded-uri': '/items',
+        'x-forwarded-method': 'GET',
+      };
+      if (c.token) headers['authorization'] = `Bearer ${await c.token()}`;
+      let res = await kw.auth(headers);
+      for (let i = 1; i < (c.repeat ?? 1); i++) res = await kw.auth(headers);
+      if (c.reason === 'ok') {
+        expect(res.status).toBe(200);
+        expect(res.headers.get('x-auth-subject')).toBe('alice');
+        return;
+      }
+      const info = REASONS[c.reason];
+      expect(res.status).toBe(info.status);
+      expect(res.headers.get('x-auth-reason')).toBe(c.reason);
+      expect(await res.json()).toEqual({ error: expect.any(String), reason: c.reason });
+      if (info.status === 401 || info.status === 403) {
+        expect(res.headers.get('www-authenticate')).toBe(c.challenge ?? challenge(c.reason));
+      }
+      if (info.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+  }
+});
+
+// Reasons that need the revocation store, the route table, or a fault: real components, each its own keyway.
+describe('stateful reasons through /auth', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyway-reasons-'));
+  const base = (extra: Record<string, unknown> = {}) => ({
+    issuers: [{ name: 'main', issuer: 'https://idp.test', hs_secrets: [HS_SECRET], audiences: ['api'] }],
+    policies: [{ name: 'api' }],
+    ...extra,
+  });
+  const headers = async (claims: Record<string, unknown> = good) => ({
+    'x-forwarded-uri': '/items',
+    authorization: `Bearer ${await mint(claims, hs)}`,
+  });
+  const expectDeny = async (res: Response, reason: Reason) => {
+    expect(res.status).toBe(REASONS[reason].status);
+    expect(res.headers.get('x-auth-reason')).toBe(reason);
+    expect(await res.json()).toEqual({ error: expect.any(String), reason });
+  };
+  const until = async (fn: () => Promise<Response>, done: (r: Response) => boolean) => {
+    let res = await fn();
+    for (let i = 0; i < 100 && !done(res); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await fn();
+    }
+    return res;
+  };
+
+  it('revoked jti → revoked (in-memory store)', async () => {
+    let guard: RevocationGuard | undefined;
+    const k = await createTestKeyway(base(), {
+      revocation: (deps) => {
+        guard = createRevocationGuard(deps.config.revocation, deps);
+        return guard;
+      },
+    });
+    await guard!.start();
+    const h = await headers({ ...good, jti: 'leaked-1' });
+    expect((await k.auth(h)).status).toBe(200);
+    await guard!.revokeJti({ jti: 'leaked-1', exp: nowSeconds() + 600 });
+    await expectDeny(await k.auth(h), 'revoked');
+    await guard!.close();
+    k.close();
+  });
+
+  it('Redis gone past max_staleness, fail closed → revocation_unavailable', async () => {
+    const redis = await startRedis();
+    let guard: RevocationGuard | undefined;
+    const input = base({ revocation: { redis_url: redis.url, max_staleness: '1s', heartbeat: '200ms' } });
+    const k = await createTestKeyway(input, {
+      revocation: (deps) => {
+        guard = createRevocationGuard(deps.config.revocation, deps);
+        return guard;
+      },
+    });
+    await guard!.start();
+    const h = await headers();
+    expect((await k.auth(h)).status).toBe(200);
+    await redis.stop();
+    await expectDeny(
+      await until(
+        () => k.auth(h),
+        (r) => r.status !== 200,
+      ),
+      'revocation_unavailable',
+    );
+    await guard!.close();
+    await redis.close();
+    k.close();
+  });
+
+  it('only upstream unhealthy, on_no_upstream deny → no_upstream', async () => {
+    const dead = await freePort();
+    const table = join(dir, 'routes.yaml');
+    writeFileSync(table, `routes:\n  t1/svc/blue: 127.0.0.1:${dead}\ndefault: 127.0.0.1:${dead}\n`);
+    let router: Router | undefined;
+    const input = base({
+      routing: { table_file: table, health: { interval: '100ms', timeout: '50ms', unhealthy_threshold: 1 } },
+    });
+    const k = await createTestKeyway(input, {
+      router: (deps) => {
+        router = createRouter(deps.config, deps);
+        return router;
+      },
+    });
+    await router!.start();
+    const h = await headers({ ...good, tenant: 't1', service: 'svc', version: 'blue' });
+    await expectDeny(
+      await until(
+        () => k.auth(h),
+        (r) => r.status === 503,
+      ),
+      'no_upstream',
+    );
+    await router!.close();
+    k.close();
+  });
+
+  it('a bug in a stage → 500 internal_error, logged, never a crash', async () => {
+    // Fault injection: a route selector that throws a plain TypeError stands for any unexpected bug.
+    const k = await createTestKeyway(base(), {
+      router: () => ({
+        enabled: true,
+        select: () => {
+          throw new TypeError('boom');
+        },
+      }),
+    });
+    await expectDeny(await k.auth(await headers()), 'internal_error');
+    expect(k.logs.entries().some((e) => e['msg'] === 'internal error')).toBe(true);
+    k.close();
+  });
+
+  it('covers every reason code (add a case here when you add a code)', () => {
+    const covered = new Set<string>(Object.values(CASES).map((c) => c.reason));
+    for (const reason of STATEFUL) covered.add(reason);
+    expect(REASON_CODES.filter((r) => !covered.has(r))).toEqual([]);
+  });
+});
+
+/** The reasons reached by the stateful cases above, one test each. */
+const STATEFUL: readonly Reason[] = ['revoked', 'revocation_unavailable', 'no_upstream', 'internal_error'];

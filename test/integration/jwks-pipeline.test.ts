@@ -1,0 +1,126 @@
+// The key store as /auth sees it: rotation, unknown-kid floods, IdP down at start and after start (injected clock).
+import { afterEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/lib/clock.js';
+import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
+import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
+
+let idp: JwksServer | undefined;
+let kw: TestKeyway | undefined;
+afterEach(async () => {
+  kw?.close();
+  await idp?.close();
+  kw = undefined;
+  idp = undefined;
+});
+
+const claims = (nowMs = Date.now()) => ({
+  iss: 'https://idp.test',
+  sub: 'u1',
+  iat: Math.floor(nowMs / 1000),
+  exp: Math.floor(nowMs / 1000) + 3_600,
+});
+const issuer = (jwksUrl: string, extra: Record<string, unknown> = {}) => ({
+  issuer: 'https://idp.test',
+  jwks_uri: jwksUrl,
+  jwks: { retries: 0, timeout: '300ms', retry_backoff: '10ms', unknown_kid_cooldown: '30s' },
+  ...extra,
+});
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('JWKS through /auth', () => {
+  it('rotation: a token signed by a new key is accepted after exactly one refetch', async () => {
+    idp = await startJwksServer();
+    const k1 = createTestKey('k1');
+    const k2 = createTestKey('k2');
+    idp.setKeys([k1.jwk]);
+    kw = await createTestKeyway({ issuers: [issuer(idp.jwksUrl)], policies: [{ name: 'p' }] });
+    expect((await kw.auth(bearer(await k1.sign(claims())))).status).toBe(200);
+    expect(idp.count()).toBe(1);
+    idp.setKeys([k1.jwk, k2.jwk]);
+    expect((await kw.auth(bearer(await k2.sign(claims())))).status).toBe(200);
+    expect(idp.count()).toBe(2);
+    expect((await kw.auth(bearer(await k2.sign(claims())))).status).toBe(200);
+    expect(idp.count()).toBe(2);
+  });
+
+  it('1,000 tokens with random unknown kids cause at most a handful of fetches', async () => {
+    idp = await startJwksServer();
+    const k1 = createTestKey('k1');
+    idp.setKeys([k1.jwk]);
+    kw = await createTestKeyway({ issuers: [issuer(idp.jwksUrl)], policies: [{ name: 'p' }] });
+    const responses = await Promise.all(
+      Array.from({ length: 1000 }, async (_, i) => {
+        const stranger = createTestKey(`random-${i}-${Math.random()}`);
+        return kw!.auth(bearer(await stranger.sign(claims())));
+      }),
+    );
+    expect(new Set(responses.map((r) => r.headers.get('x-auth-reason')))).toEqual(new Set(['unknown_key']));
+    expect(idp.count()).toBeLessThanOrEqual(3);
+    console.log(`1,000 unknown kids → ${idp.count()} JWKS fetches`);
+  });
+
+  it('IdP down at start with a static fallback key → accepted, and /readyz is ok', async () => {
+    idp = await startJwksServer();
+    idp.reply('/jwks', { status: 500 });
+    const k1 = createTestKey('k1');
+    kw = await createTestKeyway({
+      issuers: [issuer(idp.jwksUrl, { keys: [{ jwk: k1.jwk }] })],
+      policies: [{ name: 'p' }],
+    });
+    expect((await kw.auth(bearer(await k1.sign(claims())))).status).toBe(200);
+    expect((await kw.app.request('/readyz')).status).toBe(200);
+  });
+
+  it('IdP down at start without a fallback → 503 keys_unavailable and /readyz fails, not the process', async () => {
+    idp = await startJwksServer();
+    idp.reply('/jwks', json({ not: 'a jwks' }));
+    const k1 = createTestKey('k1');
+    kw = await createTestKeyway({ issuers: [issuer(idp.jwksUrl)], policies: [{ name: 'p' }] });
+    const res = await kw.auth(bearer(await k1.sign(claims())));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('x-auth-reason')).toBe('keys_unavailable');
+    expect((await kw.app.request('/readyz')).status).toBe(503);
+  });
+
+  it('IdP down after start: last good keys work within stale_if_error, then keys_unavailable', async () => {
+    idp = await startJwksServer();
+    const k1 = createTestKey('k1');
+    idp.setKeys([k1.jwk], { 'cache-control': 'max-age=60' });
+    const clock = createManualClock(Date.now());
+    kw = await createTestKeyway(
+      {
+        issuers: [
+          issuer(idp.jwksUrl, {
+            jwks: { retries: 0, timeout: '300ms', stale_if_error: '10m', min_ttl: '30s' },
+          }),
+        ],
+        policies: [{ name: 'p' }],
+      },
+      { clock },
+    );
+    const token = await k1.sign(claims(clock()));
+    expect((await kw.auth(bearer(token))).status).toBe(200);
+    idp.reply('/jwks', { status: 503 });
+    clock.advance(5 * 60_000);
+    // Let the background refresh triggered by the request run and fail.
+    for (let i = 0; i < 3; i++) {
+      expect((await kw.auth(bearer(token))).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(idp.count()).toBeGreaterThan(1);
+    clock.advance(6 * 60_000);
+    let last: Response | undefined;
+    for (let i = 0; i < 20; i++) {
+      last = await kw.auth(bearer(token));
+      if (last.status === 503) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(last?.status).toBe(503);
+    expect(last?.headers.get('x-auth-reason')).toBe('keys_unavailable');
+    expect((await kw.app.request('/readyz')).status).toBe(503);
+    const metrics = await (await kw.app.request('/metrics')).text();
+    expect(metrics).toMatch(
+      /keyway_jwks_fetches_total\{issuer="https:\/\/idp.test",outcome="http_error"\} [1-9]/,
+    );
+  });
+});

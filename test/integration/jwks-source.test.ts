@@ -1,0 +1,370 @@
+// The remote JWKS of one issuer against a real loopback server: fetch failures, limits, TTLs, stale-if-error, discovery.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/parse.js';
+import type { Deps } from '../../src/deps.js';
+import { createLogger } from '../../src/infra/log.js';
+import { createMetrics } from '../../src/infra/metrics.js';
+import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
+import { createFetchLimiter } from '../../src/verify/fetch-limiter.js';
+import { createJwksSource, type JwksSource } from '../../src/verify/jwks-source.js';
+import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
+import { createLogCapture } from '../helpers/log-capture.js';
+
+const T0 = 1_700_000_000_000;
+const keyA = createTestKey('a');
+const keyB = createTestKey('b');
+const noFiles = {
+  readFile(): string {
+    throw new Error('no files in this test');
+  },
+};
+
+let server: JwksServer;
+let clock: ManualClock;
+let logLines: string[];
+const sources: JwksSource[] = [];
+
+beforeEach(async () => {
+  server = await startJwksServer();
+  server.setKeys([keyA.jwk]);
+  clock = createManualClock(T0);
+  logLines = [];
+});
+
+afterEach(async () => {
+  for (const s of sources.splice(0)) s.close();
+  await server.close();
+});
+
+/** A JWKS source for one issuer built from a realistic parsed config. */
+function setup(issuer: Record<string, unknown> = {}, jwks: Record<string, unknown> = {}) {
+  const config = parseConfig(
+    {
+      issuers: [
+        { name: 'idp', jwks_uri: server.jwksUrl, ...issuer, jwks: { retry_backoff: '1ms', ...jwks } },
+      ],
+    },
+    'test',
+    noFiles,
+  );
+  // Captured for assertions and for the suite-wide secrets audit.
+  const capture = createLogCapture();
+  const stream = {
+    write(line: string) {
+      logLines.push(line);
+      capture.write(line);
+    },
+  };
+  const deps: Deps = {
+    config,
+    clock,
+    log: createLogger('debug', stream),
+    metrics: createMetrics({ processMetrics: false }),
+    fetch,
+  };
+  const source = createJwksSource(config.issuers[0]!, deps, createFetchLimiter(4), () => {});
+  sources.push(source);
+  return { source, deps };
+}
+
+async function outcomes(deps: Deps): Promise<Record<string, number>> {
+  const { values } = await deps.metrics.jwksFetches.get();
+  return Object.fromEntries(values.map((v) => [String(v.labels.outcome), v.value]));
+}
+
+const kids = (source: JwksSource): (string | undefined)[] => source.keys().all.map((k) => k.kid);
+
+describe('JWKS fetch', () => {
+  it('loads the keys and counts an ok fetch', async () => {
+    const { source, deps } = setup();
+    await source.refresh();
+    expect(kids(source)).toEqual(['a']);
+    expect(source.usable()).toBe(true);
+    expect(source.state()).toEqual({ ageMs: 0, lastError: undefined });
+    expect(await outcomes(deps)).toEqual({ ok: 1 });
+  });
+
+  it('retries 5xx with backoff, then gives up and reports http_error', async () => {
+    server.reply('/jwks', { status: 500 });
+    const { source, deps } = setup({}, { retries: 2 });
+    await source.refresh();
+    expect(server.count()).toBe(3);
+    expect(await outcomes(deps)).toEqual({ http_error: 3 });
+    expect(source.state().lastError).toBe('http_error: HTTP 500');
+    expect(source.usable()).toBe(false);
+  });
+
+  it('does not retry a 404', async () => {
+    server.reply('/jwks', { status: 404 });
+    const { source } = setup({}, { retries: 3 });
+    await source.refresh();
+    expect(server.count()).toBe(1);
+  });
+
+  it.each(['headers', 'body'] as const)(
+    'times out a server that hangs (%s) and reports timeout',
+    async (hang) => {
+      server.reply('/jwks', { ...json({ keys: [keyA.jwk] }), hang });
+      const { source, deps } = setup({}, { timeout: '150ms', retries: 1 });
+      await source.refresh();
+      expect(await outcomes(deps)).toEqual({ timeout: 2 });
+      expect(source.state().lastError).toMatch(/^timeout: /);
+      expect(kids(source)).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['garbage JSON', { ...json(null), body: '{"keys": [' }],
+    ['not {keys: [...]}', json({ keys: 'nope' })],
+    ['a JSON array', json([keyA.jwk])],
+    ['text/html', { ...json({ keys: [keyB.jwk] }), headers: { 'content-type': 'text/html' } }],
+    ['no content-type', { body: JSON.stringify({ keys: [keyB.jwk] }) }],
+  ])('treats %s as invalid and keeps the previous set', async (_name, reply) => {
+    const { source, deps } = setup({}, { retries: 2 });
+    await source.refresh();
+    server.reply('/jwks', reply);
+    await source.refresh();
+    expect(kids(source)).toEqual(['a']);
+    expect(await outcomes(deps)).toEqual({ ok: 1, invalid: 1 });
+    expect(source.state().lastError).toMatch(/^invalid: /);
+  });
+
+  it.each(['application/jwk-set+json', 'application/vnd.example+json; charset=utf-8'])(
+    'accepts content-type %s',
+    async (type) => {
+      server.reply('/jwks', { ...json({ keys: [keyB.jwk] }), headers: { 'content-type': type } });
+      const { source } = setup();
+      await source.refresh();
+      expect(kids(source)).toEqual(['b']);
+    },
+  );
+
+  it.each([
+    ['with Content-Length', false],
+    ['chunked, without Content-Length', true],
+  ])('aborts a body over max_bytes (%s)', async (_name, chunked) => {
+    const padding = 'x'.repeat(4096);
+    server.reply('/jwks', { ...json({ keys: [keyA.jwk], padding }), chunked });
+    const { source, deps } = setup({}, { max_bytes: 2048 });
+    await source.refresh();
+    expect(await outcomes(deps)).toEqual({ too_large: 1 });
+    expect(kids(source)).toEqual([]);
+  });
+
+  it('refuses a declared Content-Length over max_bytes before reading the body', async () => {
+    const headers = { 'content-type': 'application/json', 'content-length': '5000000' };
+    server.reply('/jwks', { headers, body: '{"keys": [', hang: 'body' });
+    const { source, deps } = setup({}, { max_bytes: 2048, timeout: '5s', retries: 0 });
+    await source.refresh();
+    expect(await outcomes(deps)).toEqual({ too_large: 1 });
+  });
+
+  it('never follows a redirect', async () => {
+    server.reply('/jwks', { status: 302, headers: { location: '/moved' } });
+    server.reply('/moved', json({ keys: [keyA.jwk] }));
+    const { source, deps } = setup({}, { retries: 0 });
+    await source.refresh();
+    expect(server.count('/moved')).toBe(0);
+    expect(kids(source)).toEqual([]);
+    expect((await outcomes(deps))['ok']).toBeUndefined();
+  });
+
+  it('skips weak and symmetric keys one by one, logging and counting each once', async () => {
+    const weak = createTestKey('weak', 'RS256', 1024);
+    const oct = { kty: 'oct', kid: 'sym', k: Buffer.alloc(32, 1).toString('base64url') };
+    const enc = { ...keyB.jwk, kid: 'enc', use: 'enc' };
+    server.setKeys([weak.jwk, keyA.jwk, oct, enc]);
+    const { source, deps } = setup({ hs_secrets: ['s'.repeat(32)] });
+    await source.refresh();
+    await source.refresh();
+    expect(kids(source)).toEqual(['a']);
+    const { values } = await deps.metrics.keysSkipped.get();
+    expect(Object.fromEntries(values.map((v) => [v.labels.why, v.value]))).toEqual({
+      rsa_too_small: 1,
+      symmetric_key: 1,
+      use_not_sig: 1,
+    });
+    const skipLines = logLines.filter((l) => l.includes('key skipped'));
+    expect(skipLines).toHaveLength(3);
+    expect(skipLines.join('')).not.toContain(String(oct.k));
+  });
+
+  it('caps concurrent fetches with the shared limiter', async () => {
+    server.reply('/jwks', { ...json({ keys: [keyA.jwk] }), delayMs: 50 });
+    const { deps } = setup();
+    const limiter = createFetchLimiter(2);
+    const many = Array.from({ length: 6 }, () =>
+      createJwksSource(deps.config.issuers[0]!, deps, limiter, () => {}),
+    );
+    sources.push(...many);
+    await Promise.all(many.map((s) => s.refresh()));
+    expect(server.count()).toBe(6);
+    expect(server.maxInFlight).toBe(2);
+  });
+
+  it('shares one in-flight fetch between concurrent callers', async () => {
+    server.reply('/jwks', { ...json({ keys: [keyA.jwk] }), delayMs: 30 });
+    const { source } = setup();
+    await Promise.all([source.refresh(), source.refresh(), source.refetchForUnknownKid(), source.refresh()]);
+    expect(server.count()).toBe(1);
+  });
+
+  it('aborts an in-flight fetch on close', async () => {
+    server.reply('/jwks', { hang: 'headers' });
+    const { source } = setup({}, { timeout: '60s' });
+    const pending = source.refresh();
+    await new Promise((r) => setTimeout(r, 20));
+    source.close();
+    await pending;
+    expect(kids(source)).toEqual([]);
+  });
+});
+
+describe('JWKS cache policy', () => {
+  const bounds = { ttl: '5m', min_ttl: '30s', max_ttl: '1h', refresh_ahead: 0.5 };
+  it.each([
+    ['max-age=120', 120_000],
+    ['public, max-age=5', 30_000],
+    ['max-age=999999', 3_600_000],
+    ['no-store', 30_000],
+    ['no-cache, max-age=600', 30_000],
+    [undefined, 300_000],
+  ])('Cache-Control %s → TTL %i ms (refresh due at refresh_ahead × TTL)', async (header, ttl) => {
+    server.setKeys([keyA.jwk], header ? { 'cache-control': header } : {});
+    const { source } = setup({}, bounds);
+    await source.refresh();
+    clock.advance(ttl * 0.5 - 1);
+    expect(source.tick()).toBeUndefined();
+    clock.advance(1);
+    const refresh = source.tick();
+    expect(refresh).toBeInstanceOf(Promise);
+    await refresh;
+    expect(server.count()).toBe(2);
+  });
+
+  it('serves the last good set within stale_if_error after the last success, then none', async () => {
+    const { source } = setup({}, { ttl: '60s', stale_if_error: '10m', retries: 0 });
+    await source.refresh();
+    server.reply('/jwks', { status: 503 });
+    clock.advance(48_000);
+    await source.tick();
+    expect(source.state().lastError).toBe('http_error: HTTP 503');
+    clock.set(T0 + 600_000 - 1);
+    expect(source.usable()).toBe(true);
+    clock.set(T0 + 600_000);
+    expect(source.usable()).toBe(false);
+    expect(logLines.some((l) => l.includes('stale past stale_if_error'))).toBe(true);
+  });
+
+  it('retries a failed refresh after min_ttl, not on every tick', async () => {
+    server.reply('/jwks', { status: 500 });
+    const { source } = setup({}, { min_ttl: '30s', retries: 0 });
+    await source.refresh();
+    clock.advance(29_999);
+    expect(source.tick()).toBeUndefined();
+    clock.advance(1);
+    await source.tick();
+    expect(server.count()).toBe(2);
+  });
+
+  it('refetches an unknown kid at most once per cooldown', async () => {
+    const { source } = setup({}, { unknown_kid_cooldown: '30s' });
+    await source.refetchForUnknownKid();
+    await source.refetchForUnknownKid();
+    clock.advance(29_999);
+    await source.refetchForUnknownKid();
+    expect(server.count()).toBe(1);
+    clock.advance(1);
+    await source.refetchForUnknownKid();
+    expect(server.count()).toBe(2);
+  });
+});
+
+describe('OIDC discovery', () => {
+  const discovery = (s: JwksServer, doc: Record<string, unknown> = {}) =>
+    s.reply('/.well-known/openid-configuration', json({ issuer: s.url, jwks_uri: s.jwksUrl, ...doc }));
+
+  it('finds jwks_uri in the discovery document', async () => {
+    discovery(server);
+    const { source } = setup({ jwks_uri: undefined, issuer: server.url, discovery: true });
+    await source.refresh();
+    expect(kids(source)).toEqual(['a']);
+    expect(server.count('/.well-known/openid-configuration')).toBe(1);
+    await source.refresh();
+    expect(server.count('/.well-known/openid-configuration')).toBe(1);
+  });
+
+  it.each([
+    ['an issuer that differs from the configured one', { issuer: 'https://evil.example' }],
+    ['a plain-http, non-loopback jwks_uri', { jwks_uri: 'http://idp.example/jwks' }],
+    ['no jwks_uri', { jwks_uri: undefined }],
+  ])('refuses %s', async (_name, doc) => {
+    discovery(server, doc);
+    const { source, deps } = setup({ jwks_uri: undefined, issuer: server.url, discovery: true });
+    await source.refresh();
+    expect(server.count()).toBe(0);
+    expect(kids(source)).toEqual([]);
+    expect(await outcomes(deps)).toEqual({ invalid: 1 });
+  });
+});
+
+const hasOpenssl = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!hasOpenssl)('custom CA', () => {
+  it('trusts an https JWKS signed by issuer.ca and refuses it without', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyway-ca-'));
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'],
+        ...['-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'],
+        ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const tls = await startJwksServer({ key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert });
+    try {
+      tls.setKeys([keyB.jwk]);
+      const io = { readFile: () => cert };
+      const config = parseConfig(
+        { issuers: [{ name: 'idp', jwks_uri: tls.jwksUrl, ca_file: 'ca.pem', jwks: { retries: 0 } }] },
+        'test',
+        io,
+      );
+      const deps: Deps = {
+        config,
+        clock,
+        log: createLogger('debug', createLogCapture()),
+        metrics: createMetrics({ processMetrics: false }),
+        fetch,
+      };
+      const withCa = createJwksSource(config.issuers[0]!, deps, createFetchLimiter(1), () => {});
+      const withoutCa = createJwksSource(
+        { ...config.issuers[0]!, ca: undefined },
+        deps,
+        createFetchLimiter(1),
+        () => {},
+      );
+      sources.push(withCa, withoutCa);
+      await withCa.refresh();
+      await withoutCa.refresh();
+      expect(kids(withCa)).toEqual(['b']);
+      expect(kids(withoutCa)).toEqual([]);
+      expect(withoutCa.state().lastError).toMatch(/^network: /);
+    } finally {
+      await tls.close();
+    }
+  });
+});

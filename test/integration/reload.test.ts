@@ -1,0 +1,211 @@
+// Config reload (POST /admin/reload, as SIGHUP does): a valid file swaps every part atomically, an invalid one is refused.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { createLogger } from '../../src/infra/log.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+import { createLogCapture } from '../helpers/log-capture.js';
+import { HS_SECRET, mint } from '../helpers/tokens.js';
+
+const ADMIN = 'reload-admin-token-0123456789';
+const dir = mkdtempSync(join(tmpdir(), 'keyway-reload-'));
+const file = join(dir, 'keyway.yaml');
+const env = { KEYWAY_CONFIG: file, HS: HS_SECRET, KEYWAY_ADMIN_TOKEN: ADMIN };
+const write = (projects: string, extra = '') =>
+  writeFileSync(
+    file,
+    `server: { port: 0${extra} }\nadmin: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
+      `policies:\n  - name: api\n    claims: { project: [${projects}] }\n`,
+  );
+
+let server: RunningServer;
+const logs = createLogCapture();
+beforeAll(async () => {
+  write('alpha');
+  server = await startServer(loadConfig(env), {
+    loadConfig: () => loadConfig(env),
+    deps: { log: createLogger('info', logs) },
+  });
+});
+afterAll(() => server.close());
+
+const auth = async (claims: Record<string, unknown>) =>
+  fetch(`http://127.0.0.1:${server.port}/auth`, {
+    headers: {
+      authorization: `Bearer ${await mint({ iss: 'https://idp.test', sub: 'u', ...claims }, { secret: HS_SECRET })}`,
+    },
+  });
+const reload = () =>
+  fetch(`http://127.0.0.1:${server.adminPort}/admin/reload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
+
+describe('config reload', () => {
+  it('applies a changed policy, keeping revocations made before it', async () => {
+    expect((await auth({ project: 'beta' })).headers.get('x-auth-reason')).toBe('claim_mismatch');
+    const revoke = await fetch(`http://127.0.0.1:${server.adminPort}/admin/revocations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ jti: 'revoked-before-reload', exp: Math.floor(Date.now() / 1000) + 600 }),
+    });
+    expect(revoke.status).toBe(201);
+    write('alpha, beta');
+    const res = await reload();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ reloaded: true, problems: [] });
+    expect((await auth({ project: 'beta' })).status).toBe(200);
+    // The in-memory revocation store survives a reload whose revocation section is unchanged.
+    expect((await auth({ project: 'beta', jti: 'revoked-before-reload' })).headers.get('x-auth-reason')).toBe(
+      'revoked',
+    );
+  });
+
+  it('refuses an invalid file with the key path and keeps serving the current config', async () => {
+    writeFileSync(file, 'policies:\n  - name: api\n    anonymous: perhaps\n');
+    const res = await reload();
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { reloaded: boolean; problems: string[] };
+    expect(body.reloaded).toBe(false);
+    expect(body.problems.join('\n')).toContain('policies[0].anonymous');
+    expect((await auth({ project: 'beta' })).status).toBe(200);
+    expect(logs.entries().some((e) => e['msg'] === 'config reload refused: keeping the current config')).toBe(
+      true,
+    );
+  });
+
+  it('says which settings need a restart, and counts reloads', async () => {
+    write('alpha, beta', ', request_timeout: 5s');
+    const res = await reload();
+    expect(await res.json()).toEqual({
+      reloaded: true,
+      problems: ['server changed: takes effect after a restart'],
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    expect(metrics).toMatch(/keyway_config_reloads_total\{outcome="ok"\} 2/);
+    expect(metrics).toMatch(/keyway_config_reloads_total\{outcome="refused"\} 1/);
+  });
+
+  it('refuses to raise an issuer leeway past what revocation entries are kept for', async () => {
+    write('alpha, beta');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('hs_secrets:', 'leeway: 5m\n    hs_secrets:'));
+    const res = await reload();
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { problems: string[] }).problems.join('\n')).toContain('issuers[0].leeway');
+    write('alpha, beta');
+  });
+
+  it('needs the admin token', async () => {
+    const res = await fetch(`http://127.0.0.1:${server.adminPort}/admin/reload`, { method: 'POST' });
+    expect(res.status).toBe(401);
+  });
+
+  it('a change of the watched file reloads by itself', async () => {
+    const watchedFile = join(dir, 'watched.yaml');
+    const policy = (projects: string) =>
+      writeFileSync(
+        watchedFile,
+        `server: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
+          `policies:\n  - name: api\n    claims: { project: [${projects}] }\n`,
+      );
+    policy('alpha');
+    const watchEnv = { KEYWAY_CONFIG: watchedFile, HS: HS_SECRET };
+    const watched = await startServer(loadConfig(watchEnv), {
+      loadConfig: () => loadConfig(watchEnv),
+      watchFile: watchedFile,
+      deps: { log: createLogger('info', createLogCapture()) },
+    });
+    const token = await mint({ iss: 'https://idp.test', sub: 'u', project: 'gamma' }, { secret: HS_SECRET });
+    const ask = async () =>
+      (
+        await fetch(`http://127.0.0.1:${watched.port}/auth`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).status;
+    expect(await ask()).toBe(403);
+    policy('alpha, gamma');
+    let status = 0;
+    for (let i = 0; i < 60 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await ask();
+    }
+    expect(status).toBe(200);
+    await watched.close();
+  });
+});
+
+describe('config reload: triggers and the revocation section', () => {
+  it('a reload asked for while one is running is not lost (a second save during the first reload applies)', async () => {
+    const file2 = join(dir, 'coalesce.yaml');
+    const policy = (projects: string) =>
+      writeFileSync(
+        file2,
+        `server: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
+          `policies:\n  - name: api\n    claims: { project: [${projects}] }\n`,
+      );
+    policy('alpha');
+    const env2 = { KEYWAY_CONFIG: file2, HS: HS_SECRET };
+    const s = await startServer(loadConfig(env2), {
+      loadConfig: () => loadConfig(env2),
+      deps: { log: createLogger('silent') },
+    });
+    try {
+      const token = await mint(
+        { iss: 'https://idp.test', sub: 'u', project: 'gamma' },
+        { secret: HS_SECRET },
+      );
+      const ask = async () =>
+        (await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } }))
+          .status;
+      policy('alpha, beta');
+      const first = s.reload(); // reads 'alpha, beta' and is still starting its runtime
+      policy('alpha, gamma'); // saved again before the first reload finished
+      const second = s.reload();
+      expect((await first).ok).toBe(true);
+      expect((await second).ok).toBe(true);
+      expect(await ask()).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a changed revocation section is reported and not applied: max_token_lifetime stays what the store keeps', async () => {
+    const file3 = join(dir, 'lifetime.yaml');
+    const cfg = (lifetime: string) =>
+      writeFileSync(
+        file3,
+        `server: { port: 0 }\nrevocation: { max_token_lifetime: ${lifetime} }\nissuers:\n` +
+          `  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\npolicies:\n  - name: api\n`,
+      );
+    cfg('1h');
+    const env3 = { KEYWAY_CONFIG: file3, HS: HS_SECRET };
+    const s = await startServer(loadConfig(env3), {
+      loadConfig: () => loadConfig(env3),
+      deps: { log: createLogger('silent') },
+    });
+    try {
+      const iat = Math.floor(Date.now() / 1000);
+      const token = await mint(
+        { iss: 'https://idp.test', sub: 'u', iat, exp: iat + 2 * 86_400 },
+        { secret: HS_SECRET },
+      );
+      const ask = async () =>
+        (
+          await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } })
+        ).headers.get('x-auth-reason');
+      expect(await ask()).toBe('lifetime_too_long');
+      cfg('7d');
+      expect(await s.reload()).toEqual({
+        ok: true,
+        problems: ['revocation changed: takes effect after a restart'],
+      });
+      // Subject revocations are still kept for 1 h (the running store's retention): a 2-day token could outlive one.
+      expect(await ask()).toBe('lifetime_too_long');
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,151 @@
+// Revocation test helpers: a guard on a real Redis, bounded polling, a TCP proxy that cuts one instance off from Redis.
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { parseConfig } from '../../src/config/parse.js';
+import type { Config } from '../../src/config/types.js';
+import type { Deps } from '../../src/deps.js';
+import { createLogger } from '../../src/infra/log.js';
+import { createMetrics } from '../../src/infra/metrics.js';
+import { type Clock, systemClock } from '../../src/lib/clock.js';
+import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
+import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
+
+export interface TestGuard {
+  readonly guard: RevocationGuard;
+  readonly deps: Deps;
+  readonly logs: LogCapture;
+}
+
+/** Fast timings for tests: heartbeat 100 ms, max_staleness 1 s. */
+export const FAST = {
+  heartbeat: '100ms',
+  max_staleness: '1s',
+  start_timeout: '3s',
+  command_timeout: '500ms',
+};
+
+/** A config with the given revocation section (durations as in the YAML file). */
+export function revocationConfig(revocation: Record<string, unknown>): Config {
+  return parseConfig({ revocation: { ...FAST, ...revocation } }, 'test', { readFile: () => '' });
+}
+
+/** Deps with a captured logger and a private registry. */
+export function testDeps(config: Config, clock: Clock = systemClock): { deps: Deps; logs: LogCapture } {
+  const logs = createLogCapture();
+  const deps: Deps = {
+    config,
+    clock,
+    log: createLogger('debug', logs),
+    metrics: createMetrics({ processMetrics: false }),
+    fetch: globalThis.fetch,
+  };
+  return { deps, logs };
+}
+
+/** Create and start a guard for `revocation` (merged over FAST). */
+export async function startGuard(revocation: Record<string, unknown>): Promise<TestGuard> {
+  const config = revocationConfig(revocation);
+  const { deps, logs } = testDeps(config);
+  const guard = createRevocationGuard(config.revocation, deps);
+  await guard.start();
+  return { guard, deps, logs };
+}
+
+/** Poll `predicate` every `everyMs` until it holds; throws after `timeoutMs` naming `what`. Returns the elapsed ms. */
+export async function waitFor(
+  what: string,
+  predicate: () => boolean,
+  timeoutMs = 10_000,
+  everyMs = 2,
+): Promise<number> {
+  const started = performance.now();
+  while (!predicate()) {
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return performance.now() - started;
+}
+
+/** What check() does for these claims: 'ok', 'stale_allowed', or the KeywayError reason it throws. */
+export function outcome(
+  guard: RevocationGuard,
+  claims: { jti?: string; sub?: string; iat?: number },
+  failMode: 'closed' | 'open' = 'closed',
+): string {
+  try {
+    return guard.check(claims, failMode);
+  } catch (err) {
+    return (err as { reason?: string }).reason ?? String(err);
+  }
+}
+
+export const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+export interface TcpProxy {
+  readonly url: string;
+  /** Drop every connection and refuse new ones. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A loopback TCP proxy to `targetPort` (a real Redis behind it), so one guard can lose Redis while another keeps it. */
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let refusing = false;
+  const server: Server = createServer((client) => {
+    if (refusing) return void client.destroy();
+    const upstream = tcpConnect({ host: '127.0.0.1', port: targetPort });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut() {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      refusing = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Full resyncs this guard has completed (all causes), from its metrics. */
+export async function resyncCount(g: TestGuard): Promise<number> {
+  const metric = g.deps.metrics.registry.getSingleMetric('keyway_revocation_resyncs_total');
+  const data = await metric?.get();
+  return (data?.values ?? []).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Wait until every guard has completed a resync after `before` (their counts when the trouble started). */
+export async function waitForResync(
+  gs: readonly TestGuard[],
+  before: readonly number[],
+  timeoutMs = 10_000,
+): Promise<void> {
+  const started = performance.now();
+  for (const [i, g] of gs.entries()) {
+    while ((await resyncCount(g)) <= before[i]!) {
+      if (performance.now() - started > timeoutMs)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for a resync`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await waitFor('readiness after the resync', () => g.guard.readiness.check().ok, timeoutMs);
+  }
+}

@@ -1,0 +1,190 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load.js';
+import { parseConfig } from '../../../src/config/parse.js';
+import { ConfigError } from '../../../src/errors.js';
+
+const SECRET = 'x'.repeat(32);
+const io = { readFile: () => '' };
+
+function problems(input: unknown): string[] {
+  try {
+    parseConfig(input, 'keyway.yaml', io);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain('keyway.yaml');
+    return [...(err as ConfigError).issues];
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('returns a frozen config with defaults', () => {
+    const config = parseConfig({ issuers: [{ issuer: 'https://idp', hs_secrets: [SECRET] }] }, 'f', io);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.issuers[0])).toBe(true);
+    expect(config.server.port).toBe(8081);
+    expect(config.limits.max_token_bytes).toBe(16_384);
+    expect(config.issuers[0]!.leeway).toBe(30_000);
+    expect(config.issuers[0]!.algorithms).toEqual(['HS256']);
+  });
+
+  it.each([
+    [
+      { issuers: [{ issuer: 'https://idp', hs_secrets: ['short'] }] },
+      'issuers[0].hs_secrets[0]: HS secret is 5 bytes',
+    ],
+    [{ issuers: [{ issuer: 'https://idp' }] }, 'issuers[0]: expected at least one of jwks_uri'],
+    [
+      { issuers: [{ issuer: 'https://idp', jwks_uri: 'http://idp.example.com/jwks' }] },
+      'issuers[0].jwks_uri: expected https://',
+    ],
+    [
+      { issuers: [{ issuer: 'https://idp', hs_secrets: [SECRET], algorithms: ['none'] }] },
+      'issuers[0].algorithms[0]: expected one of',
+    ],
+    [
+      { issuers: [{ issuer: 'https://idp', hs_secrets: [SECRET], leeway: 'soon' }] },
+      'issuers[0].leeway: expected a duration',
+    ],
+    [
+      { policies: [{ name: 'p', issuers: ['nope'] }], issuers: [{ issuer: 'i', hs_secrets: [SECRET] }] },
+      'policies[0].issuers[0]: unknown issuer "nope"',
+    ],
+    [{ policies: [{ name: 'p', audiences: ['x'] }] }, 'policies[0]: Unrecognized key'],
+    [
+      { policies: [{ name: 'p', token_sources: ['cookie'] }] },
+      'policies[0].token_sources[0]: expected "bearer"',
+    ],
+    [
+      { policies: [{ name: 'p', anonymous: true, match: { paths: ['api'] } }] },
+      'policies[0].match.paths[0]: expected a path prefix',
+    ],
+    [{ default_policy: 'x' }, 'default_policy: unknown policy "x"'],
+    // A claim must never replace keyway's own identity value or the framing of its answer.
+    [
+      { policies: [{ name: 'p', anonymous: true, headers: { 'x-auth-subject': 'email' } }] },
+      'policies[0].headers.x-auth-subject: expected a header name keyway does not set itself',
+    ],
+    [
+      { policies: [{ name: 'p', anonymous: true, headers: { 'Content-Length': 'size' } }] },
+      'policies[0].headers.Content-Length: expected a header name keyway does not set itself',
+    ],
+    [
+      { policies: [{ name: 'p', anonymous: true, headers: { 'Cache-Control': 'c' } }] },
+      'policies[0].headers.Cache-Control: expected a header name keyway does not set itself',
+    ],
+    [
+      { policies: [{ name: 'p', anonymous: true, headers: { 'X-User': 'a', 'x-user': 'b' } }] },
+      'policies[0].headers.x-user: duplicate header name',
+    ],
+    [{ server: { port: 'eighty' } }, 'server.port:'],
+    [
+      { server: { metrics_on_admin: true } },
+      'server.metrics_on_admin: expected admin.token or admin.token_file',
+    ],
+  ])('%j → %s', (input, expected) => {
+    expect(problems(input).join('\n')).toContain(expected);
+  });
+
+  it('moves /metrics to the admin listener only when it has a token', () => {
+    const token = 'a'.repeat(16);
+    expect(problems({ server: { metrics_on_admin: true }, admin: { token } })).toEqual([]);
+    expect(problems({ server: { metrics_on_admin: true }, admin: { token_file: '/t' } })).toEqual([
+      'admin.token_file: expected at least 16 characters',
+    ]);
+  });
+
+  it('allows plain http JWKS for loopback or with allow_insecure_http', () => {
+    expect(problems({ issuers: [{ issuer: 'a', jwks_uri: 'http://127.0.0.1:9/jwks' }] })).toEqual([]);
+    expect(
+      problems({
+        issuers: [{ issuer: 'a', jwks_uri: 'http://idp.internal/jwks', allow_insecure_http: true }],
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyway-config-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('reads YAML with ${VAR} secrets from env, env overrides win', () => {
+    const path = file(
+      'ok.yaml',
+      'issuers:\n  - issuer: https://idp\n    hs_secrets: ["${HS}"]\nserver:\n  port: 9000\n',
+    );
+    const config = loadConfig({ KEYWAY_CONFIG: path, HS: SECRET, PORT: '7000', HOST: '::' });
+    expect(config.issuers[0]!.hs_secrets[0]!.key.byteLength).toBe(32);
+    expect(config.server.port).toBe(7000);
+    expect(config.server.host).toBe('::');
+  });
+
+  it('names the file and the key when a ${VAR} is unset', () => {
+    const path = file('missing.yaml', 'issuers:\n  - issuer: https://idp\n    hs_secrets: ["${NOT_SET}"]\n');
+    expect(() => loadConfig({ KEYWAY_CONFIG: path })).toThrow(
+      /missing\.yaml[\s\S]*issuers\[0\]\.hs_secrets\[0\]: environment variable NOT_SET is not set/,
+    );
+  });
+
+  it('names the file for bad YAML, duplicate keys and unreadable files', () => {
+    expect(() => loadConfig({ KEYWAY_CONFIG: file('bad.yaml', 'issuers: [\n') })).toThrow(
+      /bad\.yaml[\s\S]*not valid YAML/,
+    );
+    expect(() => loadConfig({ KEYWAY_CONFIG: file('dup.yaml', 'log: {}\nlog: {}\n') })).toThrow(
+      /dup\.yaml[\s\S]*not valid YAML/,
+    );
+    expect(() => loadConfig({ KEYWAY_CONFIG: join(dir, 'absent.yaml') })).toThrow(
+      /absent\.yaml[\s\S]*cannot read/,
+    );
+  });
+
+  it('reads HS secrets and keys from files', () => {
+    const secret = file('secret', `${SECRET}\n`);
+    const path = file(
+      'files.yaml',
+      `issuers:\n  - issuer: https://idp\n    hs_secrets: [{ file: ${secret} }]\n`,
+    );
+    expect(loadConfig({ KEYWAY_CONFIG: path }).issuers[0]!.hs_secrets[0]!.key.byteLength).toBe(32);
+  });
+
+  it('reads KEYWAY_HS_SECRET_FILE when KEYWAY_HS_SECRET is set but empty', () => {
+    const secret = file('qs-secret', `${SECRET}\n`);
+    const config = loadConfig({
+      KEYWAY_ISSUER: 'https://idp.test',
+      KEYWAY_HS_SECRET: '',
+      KEYWAY_HS_SECRET_FILE: secret,
+    });
+    expect(config.issuers[0]!.hs_secrets[0]!.key.byteLength).toBe(32);
+    expect(config.issuers[0]).toMatchObject({ discovery: false, algorithms: ['HS256'] });
+  });
+
+  it('builds the single-issuer quick start from env', () => {
+    const config = loadConfig({
+      KEYWAY_ISSUER: 'https://idp.test',
+      KEYWAY_HS_SECRET: SECRET,
+      KEYWAY_AUDIENCE: 'api, web',
+      KEYWAY_ALGORITHMS: 'HS256',
+    });
+    expect(config.issuers[0]).toMatchObject({
+      issuer: 'https://idp.test',
+      audiences: ['api', 'web'],
+      algorithms: ['HS256'],
+    });
+    expect(config.policies.map((p) => p.name)).toEqual(['default']);
+  });
+});
+
+describe('examples/keyway.yaml', () => {
+  it('is a valid config', () => {
+    const config = loadConfig({ KEYWAY_CONFIG: 'examples/keyway.yaml', KEYWAY_HS_SECRET: SECRET });
+    expect(config.policies.map((p) => p.name)).toEqual(['public', 'api', 'admin']);
+    expect(config.issuers[0]!.hs_secrets[0]!.key.byteLength).toBe(32);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { normalisePath, parseForwardedRequest } from '../../../src/pipeline/request.js';
+
+const build = (headers: Record<string, string>, method = 'GET', query = '') =>
+  parseForwardedRequest({ method, query, header: (n) => headers[n] }, () => 'generated-id');
+
+describe('parseForwardedRequest', () => {
+  it('reads the Traefik/Caddy X-Forwarded-* set', () => {
+    const req = build({
+      'x-forwarded-method': 'post',
+      'x-forwarded-host': 'API.Example.com.',
+      'x-forwarded-uri': '/v1/items?page=2',
+      'x-forwarded-for': '203.0.113.7, 10.0.0.1',
+      'x-request-id': 'abc-123',
+    });
+    expect(req).toMatchObject({
+      method: 'POST',
+      host: 'api.example.com',
+      path: '/v1/items',
+      query: 'page=2',
+      clientIp: '203.0.113.7',
+      requestId: 'abc-123',
+    });
+  });
+  it('reads the nginx X-Original-* set and falls back to Host', () => {
+    const req = build({ 'x-original-method': 'DELETE', 'x-original-uri': '/a/b', host: 'h.test' });
+    expect(req).toMatchObject({ method: 'DELETE', host: 'h.test', path: '/a/b' });
+  });
+  it('has no path when the proxy sent no URI, and keeps the /auth query (Caddy appends it)', () => {
+    const req = build({}, 'GET', 'access_token=t');
+    expect(req.path).toBeUndefined();
+    expect(req.query).toBe('access_token=t');
+  });
+  it('generates a request id when the sent one is unsafe', () => {
+    expect(build({ 'x-request-id': 'bad id\twith space' }).requestId).toBe('generated-id');
+    expect(build({ 'x-request-id': 'x'.repeat(200) }).requestId).toBe('generated-id');
+  });
+});
+
+describe('normalisePath', () => {
+  it.each([
+    ['/a/b', '/a/b'],
+    ['/public/../admin', '/admin'],
+    ['/public/%2e%2e/admin', '/admin'],
+    ['/public%2F..%2Fadmin', '/admin'],
+    ['//admin', '/admin'],
+    ['/a/./b/', '/a/b/'],
+    ['/..', '/'],
+    ['/a\\..\\admin', '/admin'],
+    ['/%E0%A4%A', undefined],
+    ['/a%00b', undefined],
+  ])('%s → %s', (raw, normalised) => {
+    expect(normalisePath(raw)).toBe(normalised);
+  });
+});
+
+describe('ambiguous forwarded host', () => {
+  it('several X-Forwarded-Host values match no host policy', () => {
+    expect(build({ 'x-forwarded-host': 'evil.test, api.example.com' }).host).toBe('');
+  });
+});

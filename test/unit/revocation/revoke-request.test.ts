@@ -1,0 +1,99 @@
+// parseRevokeBody and applyRevokeRequest: every 400 reason code, token resolution, exp defaults.
+import { describe, expect, it } from 'vitest';
+import { AdminInputError } from '../../../src/revocation/admin-input-error.js';
+import { applyRevokeRequest, parseRevokeBody } from '../../../src/revocation/revoke-request.js';
+import type { JtiRevocation, SubjectRevocation } from '../../../src/revocation/types.js';
+
+const reasonOf = (fn: () => unknown): string => {
+  try {
+    fn();
+    return 'accepted';
+  } catch (err) {
+    return err instanceof AdminInputError ? err.reason : String(err);
+  }
+};
+
+describe('parseRevokeBody', () => {
+  it.each([
+    { name: 'not an object', body: 'jti', reason: 'invalid_body' },
+    { name: 'an array', body: [], reason: 'invalid_body' },
+    { name: 'null', body: null, reason: 'invalid_body' },
+    { name: 'no target', body: { reason: 'x' }, reason: 'missing_target' },
+    { name: 'two targets', body: { jti: 'a', exp: 1, sub: 'b' }, reason: 'ambiguous_target' },
+    { name: 'unknown key', body: { jti: 'a', exp: 1, foo: 1 }, reason: 'invalid_body' },
+    { name: 'before with jti', body: { jti: 'a', exp: 1, before: 1 }, reason: 'invalid_body' },
+    { name: 'empty jti', body: { jti: '', exp: 1 }, reason: 'invalid_jti' },
+    { name: 'jti not a string', body: { jti: 5, exp: 1 }, reason: 'invalid_jti' },
+    { name: 'jti with a newline', body: { jti: 'a\nb', exp: 1 }, reason: 'invalid_jti' },
+    { name: 'jti too long', body: { jti: 'x'.repeat(1025), exp: 1 }, reason: 'invalid_jti' },
+    { name: 'jti without exp', body: { jti: 'a' }, reason: 'invalid_exp' },
+    { name: 'exp as a string', body: { jti: 'a', exp: '1700000000' }, reason: 'invalid_exp' },
+    { name: 'exp fractional', body: { jti: 'a', exp: 1.5 }, reason: 'invalid_exp' },
+    { name: 'exp negative', body: { jti: 'a', exp: -1 }, reason: 'invalid_exp' },
+    { name: 'exp NaN', body: { jti: 'a', exp: Number.NaN }, reason: 'invalid_exp' },
+    { name: 'exp in milliseconds', body: { jti: 'a', exp: 1_700_000_000_000 }, reason: 'invalid_exp' },
+    { name: 'before past year 9999', body: { sub: 'a', before: 253_402_300_800 }, reason: 'invalid_before' },
+    { name: 'empty token', body: { token: '' }, reason: 'invalid_token' },
+    { name: 'sub not a string', body: { sub: 1 }, reason: 'invalid_sub' },
+    { name: 'before in ms as a string', body: { sub: 'a', before: 'now' }, reason: 'invalid_before' },
+    { name: 'reason not a string', body: { sub: 'a', reason: 1 }, reason: 'invalid_reason' },
+    { name: 'reason too long', body: { sub: 'a', reason: 'r'.repeat(257) }, reason: 'invalid_reason' },
+    { name: 'actor empty', body: { sub: 'a', actor: '' }, reason: 'invalid_actor' },
+    { name: 'jti + exp', body: { jti: 'a', exp: 1_700_000_000 }, reason: 'accepted' },
+    { name: 'token', body: { token: 'x.y.z', reason: 'leak' }, reason: 'accepted' },
+    { name: 'sub without before', body: { sub: 'a', actor: 'ops' }, reason: 'accepted' },
+  ])('$name → $reason', ({ body, reason }) => {
+    expect(reasonOf(() => parseRevokeBody(body))).toBe(reason);
+  });
+});
+
+describe('applyRevokeRequest', () => {
+  const now = { seconds: 1_700_000_000, lifetimeSeconds: 3600 };
+  const writer = () => {
+    const writes: (JtiRevocation | SubjectRevocation)[] = [];
+    return {
+      writes,
+      revokeJti: async (i: JtiRevocation) => void writes.push(i),
+      revokeSubject: async (i: SubjectRevocation) => void writes.push(i),
+    };
+  };
+  const never = async () => {
+    throw new Error('not called');
+  };
+
+  it('a subject without before is revoked as of now', async () => {
+    const w = writer();
+    const r = await applyRevokeRequest(parseRevokeBody({ sub: 'alice', actor: 'ops' }), w, never, now);
+    expect(r).toEqual({ type: 'sub', sub: 'alice', before: now.seconds });
+    expect(w.writes).toEqual([{ sub: 'alice', before: now.seconds, actor: 'ops' }]);
+  });
+
+  it('a token is resolved: its jti and exp are written', async () => {
+    const w = writer();
+    const r = await applyRevokeRequest(
+      parseRevokeBody({ token: 't' }),
+      w,
+      async () => ({ jti: 'j', exp: 1_700_000_100 }),
+      now,
+    );
+    expect(r).toEqual({ type: 'jti', jti: 'j', exp: 1_700_000_100 });
+  });
+
+  it('a token without exp is kept for max_token_lifetime', async () => {
+    const w = writer();
+    const r = await applyRevokeRequest(parseRevokeBody({ token: 't' }), w, async () => ({ jti: 'j' }), now);
+    expect(r).toMatchObject({ exp: now.seconds + 3600 });
+  });
+
+  it.each([
+    { name: 'resolver throws', resolve: never, reason: 'token_not_verified' },
+    { name: 'no jti', resolve: async () => ({ exp: 1 }), reason: 'token_without_jti' },
+    { name: 'jti with control characters', resolve: async () => ({ jti: 'a\u0000' }), reason: 'invalid_jti' },
+  ])('$name → $reason, nothing written', async ({ resolve, reason }) => {
+    const w = writer();
+    await expect(applyRevokeRequest(parseRevokeBody({ token: 't' }), w, resolve, now)).rejects.toMatchObject({
+      reason,
+    });
+    expect(w.writes).toEqual([]);
+  });
+});
