@@ -10,6 +10,7 @@ export default defineConfig({
     pool: 'forks',
     // The secrets audit (SECURITY.md): a run directory for every worker, a leak check per file and for the whole run.
     globalSetup: ['test/security/audit/global-setup.ts'],
-    setupFiles: ['test/security/audit/setup.ts'],
+    setupFiles: ['test/helpers/progress-setup.ts', 'test/security/audit/setup.ts'],
+    teardownTimeout: 30_000,
   },
 });

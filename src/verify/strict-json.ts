@@ -32,7 +32,7 @@ function hasDuplicateOrDeep(text: string): boolean {
       expectKey = stack.at(-1) instanceof Set;
     } else if (ch === '"') {
       let end = i + 1;
-      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       if (expectKey) {
         const name = JSON.parse(text.slice(i, end + 1)) as string;
         const names = stack.at(-1) as Set<string>;

@@ -1,6 +1,6 @@
 // No Docker engine here: replay deploy/Dockerfile's COPY/RUN/WORKDIR steps in temp dirs, then run the final
 // stage's ENTRYPOINT + CMD and probe it — so a step that would fail in `docker build` fails here.
-import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,45 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-function replay(dockerfile: string): Stage[] {
+// A RUN step is bounded: a registry that stops answering fails this test instead of hanging the run. The npm
+// settings stand in for a build cache (reuse what this machine already downloaded) and bound each fetch.
+const RUN_TIMEOUT_MS = 240_000;
+const npmBounds = {
+  npm_config_prefer_offline: 'true',
+  npm_config_fetch_retries: '1',
+  npm_config_fetch_timeout: '60000',
+};
+
+/** Run a shell command in its own process group; past the bound the whole group is killed and this rejects. */
+function runStep(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sh = spawn('sh', ['-c', command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4_000);
+    };
+    sh.stdout.on('data', keep);
+    sh.stderr.on('data', keep);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-sh.pid!, 'SIGKILL');
+      } catch {}
+    }, RUN_TIMEOUT_MS);
+    sh.once('error', reject);
+    sh.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(
+            `RUN ${command} ended with ${signal ?? `exit ${code}`} (bound ${RUN_TIMEOUT_MS} ms):\n${output}`,
+          ),
+        );
+    });
+  });
+}
+
+async function replay(dockerfile: string): Promise<Stage[]> {
   const stages: Stage[] = [];
   let stage: Stage | undefined;
   for (const raw of dockerfile.replace(/\\\n/g, ' ').split('\n')) {
@@ -54,7 +92,7 @@ function replay(dockerfile: string): Stage[] {
         cpSync(join(source, p.startsWith('/') ? p : p), target, { recursive: true });
       }
     } else if (op === 'RUN') {
-      execSync(args, { cwd: here, stdio: 'pipe', env: { ...process.env, ...stage.env } });
+      await runStep(args, here, { ...process.env, ...npmBounds, ...stage.env });
     } else if (op === 'ENV') {
       for (const m of args.matchAll(/(\w+)=(\S+)/g)) stage.env[m[1]!] = m[2]!;
     } else if (op === 'ENTRYPOINT') stage.entrypoint = JSON.parse(args) as string[];
@@ -65,7 +103,7 @@ function replay(dockerfile: string): Stage[] {
 
 describe('deploy/Dockerfile (steps replayed without an engine)', () => {
   it('builds, prunes dev dependencies, and the final stage serves /healthz', async () => {
-    const stages = replay(readFileSync(join(repo, 'deploy/Dockerfile'), 'utf8'));
+    const stages = await replay(readFileSync(join(repo, 'deploy/Dockerfile'), 'utf8'));
     const final = stages.at(-1)!;
     const app = join(final.root, final.workdir);
     expect(() => readFileSync(join(app, 'dist/cli.js'))).not.toThrow();
@@ -97,5 +135,5 @@ describe('deploy/Dockerfile (steps replayed without an engine)', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(200);
-  }, 180_000);
+  }, 600_000);
 });

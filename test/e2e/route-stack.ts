@@ -92,7 +92,12 @@ async function startProxy(kind: ProxyKind, dir: string, port: number): Promise<{
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      // Graceful first; a proxy still draining after 5 s is killed so no test leaves one behind.
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
       child.kill('SIGTERM');
     });
   const exited = new Promise<never>((_, reject) =>

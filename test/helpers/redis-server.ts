@@ -81,7 +81,7 @@ export async function startRedis(extraArgs: readonly string[] = []): Promise<Red
     start: (options) => launch(options?.keepData ?? false),
     save: async () => {
       const { execFileSync } = await import('node:child_process');
-      execFileSync('redis-cli', ['-p', String(port), 'save']);
+      execFileSync('redis-cli', ['-p', String(port), 'save'], { timeout: 10_000 });
     },
     close: async () => {
       await stop();

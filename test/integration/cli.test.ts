@@ -91,6 +91,7 @@ describe('keyway check-config', () => {
     spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'check-config'], {
       env: { PATH: process.env['PATH'] ?? '', ...env },
       encoding: 'utf8',
+      timeout: 30_000,
     });
 
   it('exits 0 for a valid file', () => {

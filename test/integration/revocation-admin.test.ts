@@ -230,5 +230,8 @@ describe('admin revocation API (in-memory store)', () => {
 });
 
 function redisCli(port: number, ...args: string[]): string {
-  return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
+  return execFileSync('redis-cli', ['-p', String(port), ...args], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  }).trim();
 }

@@ -158,11 +158,19 @@ describe('revocation across instances (real Redis)', () => {
 import { execFileSync } from 'node:child_process';
 
 function redisKeys(port: number, pattern: string): string[] {
-  return execFileSync('redis-cli', ['-p', String(port), '--scan', '--pattern', pattern], { encoding: 'utf8' })
+  return execFileSync('redis-cli', ['-p', String(port), '--scan', '--pattern', pattern], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  })
     .split('\n')
     .filter(Boolean);
 }
 
 function zcard(port: number, key: string): number {
-  return Number(execFileSync('redis-cli', ['-p', String(port), 'zcard', key], { encoding: 'utf8' }).trim());
+  return Number(
+    execFileSync('redis-cli', ['-p', String(port), 'zcard', key], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    }).trim(),
+  );
 }

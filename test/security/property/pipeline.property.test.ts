@@ -193,8 +193,9 @@ describe('the whole pipeline (property)', () => {
       }),
       { numRuns: 600 },
     );
-    // Not vacuous: both verified allows and denies were exercised.
-    expect(seen.verified).toBeGreaterThan(20);
+    // Not vacuous: both verified allows and denies were exercised. About 28 of the 600 runs are verified allows on
+    // average (ours × a source the policy reads × a policy that needs a token); > 5 leaves room for chance.
+    expect(seen.verified).toBeGreaterThan(5);
     expect(seen.denied).toBeGreaterThan(200);
   });
 });
