@@ -1,6 +1,7 @@
 // parseConfig: untrusted object → validated, frozen Config, or a ConfigError naming the key path.
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { normalisePath } from '../pipeline/request.js';
 import { FIXED_HEADERS } from '../proxy-config/emitted-headers.js';
 import { readOrReport, resolveIssuer } from './resolve-issuer.js';
 import { type ConfigInput, configSchema } from './schema.js';
@@ -105,6 +106,12 @@ function checkReferences(raw: ConfigInput, issuers: readonly Issuer[], problems:
     policy.match.paths.forEach((p, j) => {
       if (!p.startsWith('/'))
         problems.push(`policies[${i}].match.paths[${j}]: expected a path prefix starting with "/"`);
+      else if (normalisePath(p) !== p)
+        problems.push(
+          `policies[${i}].match.paths[${j}]: expected a normalised path (requests are matched after decoding, ` +
+            `dropping ";" parameters and resolving ".", ".." and "//", so this prefix never matches; ` +
+            `it normalises to ${JSON.stringify(normalisePath(p) ?? 'nothing (undecodable)')})`,
+        );
     });
     policy.match.hosts.forEach((h, j) => {
       if (!/^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/.test(h)) {

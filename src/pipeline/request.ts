@@ -5,7 +5,7 @@ export interface ForwardedRequest {
   readonly method: string;
   /** Lower-cased host without a trailing dot (port kept when sent). */
   readonly host: string;
-  /** Normalised path (percent-decoded, dot segments resolved, slashes collapsed); undefined when the proxy sent none. */
+  /** Normalised path (percent-decoded, `;` parameters dropped, dot segments resolved, slashes collapsed); undefined when the proxy sent none. */
   readonly path: string | undefined;
   /** The forwarded query string (without "?"), for `query:` token sources. */
   readonly query: string;
@@ -53,8 +53,9 @@ function normaliseHost(value: string): string {
 
 /**
  * Normalise a request path the way a backend is likely to see it, so a prefix policy cannot be bypassed with
- * `/public/../admin`, `//admin` or `%2e%2e`: percent-decode, resolve dot segments (RFC 3986 §5.2.4), collapse "//".
- * Undecodable input returns undefined (matches no path-restricted policy).
+ * `/public/../admin`, `//admin`, `%2e%2e` or `/public/..;/admin`: percent-decode, drop each segment's `;` path
+ * parameters (Tomcat, Jetty and Spring serve `/admin;x` as `/admin` and resolve `..;` as `..`), resolve dot
+ * segments (RFC 3986 §5.2.4), collapse "//". Undecodable input returns undefined (matches no path-restricted policy).
  */
 export function normalisePath(raw: string): string | undefined {
   let decoded: string;
@@ -65,7 +66,9 @@ export function normalisePath(raw: string): string | undefined {
   }
   if (decoded.includes('\0')) return undefined;
   const out: string[] = [];
-  for (const segment of decoded.replace(/\\/g, '/').split('/')) {
+  for (const withParams of decoded.replace(/\\/g, '/').split('/')) {
+    const semicolon = withParams.indexOf(';');
+    const segment = semicolon === -1 ? withParams : withParams.slice(0, semicolon);
     if (segment === '' || segment === '.') continue;
     if (segment === '..') out.pop();
     else out.push(segment);

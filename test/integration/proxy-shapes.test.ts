@@ -131,10 +131,23 @@ describe('proxy request shapes', () => {
     expect(ok.headers.get('x-auth-subject')).toBe('alice');
   });
 
-  it('a path-traversal URI cannot reach the anonymous policy', async () => {
-    const res = await kw.auth({ 'x-forwarded-uri': '/public/../admin/users' });
+  it.each([
+    '/public/../admin/users',
+    '/public/%2e%2e/admin/users',
+    // Tomcat, Jetty and Spring resolve `..;` as `..` and drop `;` parameters: so does keyway.
+    '/public/..;/admin/users',
+    '/public/..;x=1/admin/users',
+    '/public;/../admin/users',
+  ])('a path-traversal URI (%s) cannot reach the anonymous policy', async (uri) => {
+    const res = await kw.auth({ 'x-forwarded-uri': uri });
     expect(res.status).toBe(401);
     expect(res.headers.get('x-auth-reason')).toBe('missing_token');
+  });
+
+  it('a `;` path parameter does not move a request out of its policy', async () => {
+    const res = await kw.auth({ 'x-forwarded-uri': '/public;jsessionid=1/x' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-auth-subject')).toBe('');
   });
 
   it('/auth/{policy} picks the policy by name', async () => {

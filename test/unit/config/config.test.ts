@@ -62,6 +62,14 @@ describe('parseConfig', () => {
       { policies: [{ name: 'p', anonymous: true, match: { paths: ['api'] } }] },
       'policies[0].match.paths[0]: expected a path prefix',
     ],
+    [
+      { policies: [{ name: 'p', anonymous: true, match: { paths: ['/api;v=1'] } }] },
+      'policies[0].match.paths[0]: expected a normalised path (requests are matched after decoding, dropping ";" parameters and resolving ".", ".." and "//", so this prefix never matches; it normalises to "/api")',
+    ],
+    [
+      { policies: [{ name: 'p', anonymous: true, match: { paths: ['/a/../b', '/x%2Fy'] } }] },
+      'policies[0].match.paths[0]: expected a normalised path',
+    ],
     [{ default_policy: 'x' }, 'default_policy: unknown policy "x"'],
     // A claim must never replace keyway's own identity value or the framing of its answer.
     [

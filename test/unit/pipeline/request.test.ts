@@ -47,6 +47,14 @@ describe('normalisePath', () => {
     ['/a/./b/', '/a/b/'],
     ['/..', '/'],
     ['/a\\..\\admin', '/admin'],
+    // `;` path parameters, as Tomcat, Jetty and Spring drop them (the classic `..;` bypass).
+    ['/admin;jsessionid=1', '/admin'],
+    ['/admin;x/users', '/admin/users'],
+    ['/public/..;/admin', '/admin'],
+    ['/public/%2e%2e%3b/admin', '/admin'],
+    ['/public;/../admin', '/admin'],
+    ['/;x/admin', '/admin'],
+    ['/a/b;', '/a/b'],
     ['/%E0%A4%A', undefined],
     ['/a%00b', undefined],
   ])('%s → %s', (raw, normalised) => {
