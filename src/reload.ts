@@ -105,12 +105,22 @@ export function createReloader(
     // Swapped: from here on the new runtime serves, whatever closing the old one does.
     cell.set(next);
     onSwap();
+    forgetRemovedIssuers(previous, next);
     await previous
       .close(true)
       .catch((err: unknown) => deps.log.warn({ err }, 'closing the previous runtime failed'));
     reloads.inc({ outcome: 'ok' });
     deps.log.info({ source, restart_needed_for: changed }, 'config reloaded');
     return { ok: true, problems: changed.map((key) => `${key} changed: takes effect after a restart`) };
+  }
+
+  /** An issuer the new config no longer has must not keep reporting its last key count and age. */
+  function forgetRemovedIssuers(before: Runtime, after: Runtime): void {
+    for (const issuer of before.stores.keys()) {
+      if (after.stores.has(issuer)) continue;
+      deps.metrics.keysLoaded.remove({ issuer });
+      deps.metrics.keyAgeSeconds.remove({ issuer });
+    }
   }
 
   let queued: Promise<ReloadResult> | undefined;

@@ -137,6 +137,39 @@ describe('config reload', () => {
   });
 });
 
+describe('config reload: metrics of a removed issuer', () => {
+  it('an issuer the new config drops no longer reports keys loaded or key age', async () => {
+    const file4 = join(dir, 'issuers.yaml');
+    const issuers = (...names: string[]) =>
+      writeFileSync(
+        file4,
+        `server: { port: 0 }\nissuers:\n${names.map((n) => `  - issuer: ${n}\n    hs_secrets: ["\${HS}"]\n`).join('')}` +
+          'policies:\n  - name: api\n',
+      );
+    issuers('https://old.test', 'https://kept.test');
+    const env4 = { KEYWAY_CONFIG: file4, HS: HS_SECRET };
+    const s = await startServer(loadConfig(env4), {
+      loadConfig: () => loadConfig(env4),
+      deps: { log: createLogger('silent') },
+    });
+    try {
+      const series = async () =>
+        (await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text())
+          .split('\n')
+          .filter((l) => /^keyway_keys_loaded\{/.test(l));
+      expect(await series()).toEqual([
+        'keyway_keys_loaded{issuer="https://old.test"} 1',
+        'keyway_keys_loaded{issuer="https://kept.test"} 1',
+      ]);
+      issuers('https://kept.test');
+      expect((await s.reload()).ok).toBe(true);
+      expect(await series()).toEqual(['keyway_keys_loaded{issuer="https://kept.test"} 1']);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('config reload: triggers and the revocation section', () => {
   it('a reload asked for while one is running is not lost (a second save during the first reload applies)', async () => {
     const file2 = join(dir, 'coalesce.yaml');
