@@ -33,7 +33,8 @@ describe('printProxyConfig', () => {
   it('takes the allowlist from the table file when there is no upstream_allowlist', () => {
     const config = routingConfig({ table_file: `${examples}caddy/routes.yaml` });
     const out = printProxyConfig('nginx', config);
-    expect(out).toContain('\t"127.0.0.1:19001" 127.0.0.1:19001;\n\t"127.0.0.1:19002" 127.0.0.1:19002;\n');
+    expect(out).toContain('\t"127.0.0.1:19001" keyway_upstream_1;\n\t"127.0.0.1:19002" keyway_upstream_2;\n');
+    expect(out).toContain('upstream keyway_upstream_2 {\n\tserver 127.0.0.1:19002;\n}\n');
     expect(out).toContain('re-run print-config when the table changes');
     expect(out).toContain('listen 8080;');
   });
