@@ -21,6 +21,14 @@ const USAGE = `usage: keyway <command>
   print-config caddy|nginx|traefik|traefik-two-hop [--listen :8080] [--keyway host:port] [--hop addr]
 `;
 
+const PRINT_CONFIG_USAGE = `usage: keyway print-config caddy|nginx|traefik|traefik-two-hop [options]
+  Print the proxy's keyway snippet for KEYWAY_CONFIG: forward auth, the header strip/copy lists (every header keyway
+  can emit, policy mappings included) and, with routing, the upstream allowlist guard.
+  --listen ADDR     where the proxy listens (default :8080)
+  --keyway ADDR     where the proxy reaches keyway (default: server.host:server.port of the config)
+  --hop ADDR        traefik-two-hop: the address of the second (routing) entrypoint (default 127.0.0.1:8090)
+`;
+
 const write = (text: string) => process.stdout.write(text);
 
 async function run(argv: string[]): Promise<number> {
@@ -52,14 +60,29 @@ async function run(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { listen: { type: 'string' }, keyway: { type: 'string' }, hop: { type: 'string' } },
+        options: {
+          listen: { type: 'string' },
+          keyway: { type: 'string' },
+          hop: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
       });
+      if (values.help) {
+        write(PRINT_CONFIG_USAGE);
+        return 0;
+      }
       const kind = positionals[0];
       if (kind !== 'caddy' && kind !== 'nginx' && kind !== 'traefik' && kind !== 'traefik-two-hop') {
         write(USAGE);
         return 2;
       }
-      write(printProxyConfig(kind, loadConfig(env), values));
+      write(
+        printProxyConfig(kind, loadConfig(env), {
+          listen: values.listen,
+          keyway: values.keyway,
+          hop: values.hop,
+        }),
+      );
       return 0;
     }
     default:

@@ -125,6 +125,25 @@ describe('keyway check-config', () => {
   });
 });
 
+describe('keyway print-config', () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'print-config', ...args], {
+      env: { PATH: process.env['PATH'] ?? '', KEYWAY_ISSUER: 'https://hs.test', KEYWAY_HS_SECRET: HS_SECRET },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+  it('--help prints its usage (exit 0); an unknown proxy prints the usage (exit 2); nginx prints a snippet', () => {
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('usage: keyway print-config caddy|nginx|traefik|traefik-two-hop');
+    expect(run('apache').status).toBe(2);
+    const nginx = run('nginx', '--keyway', '127.0.0.1:9999');
+    expect(nginx.status).toBe(0);
+    expect(nginx.stdout).toContain('server 127.0.0.1:9999;');
+  });
+});
+
 describe('keyway serve', () => {
   it('refuses the embedded dev issuer under NODE_ENV=production', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
