@@ -50,6 +50,7 @@ describe('dev mode', () => {
     for (const line of curls) {
       const out = execFileSync('bash', ['-c', line.trim().replace('curl -i', 'curl -sS -i --max-time 5')], {
         env: { ...process.env, TOKEN: token },
+        timeout: 15_000,
       }).toString();
       expect(out.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
       expect(out.toLowerCase()).toContain('x-auth-subject: dev-user');

@@ -314,7 +314,7 @@ describe('OIDC discovery', () => {
 
 const hasOpenssl = (() => {
   try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    execFileSync('openssl', ['version'], { stdio: 'ignore', timeout: 10_000 });
     return true;
   } catch {
     return false;
@@ -331,7 +331,7 @@ describe.skipIf(!hasOpenssl)('custom CA', () => {
         ...['-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'],
         ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
       ],
-      { stdio: 'ignore' },
+      { stdio: 'ignore', timeout: 30_000 },
     );
     const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     const tls = await startJwksServer({ key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert });

@@ -51,11 +51,12 @@ function selfSignedCertDer(key: HeldKey): string | undefined {
     const keyFile = join(dir, 'key.pem');
     execFileSync('sh', ['-c', `cat > ${keyFile}`], {
       input: String(key.privateKey.export({ type: 'pkcs8', format: 'pem' })),
+      timeout: 10_000,
     });
     const der = execFileSync(
       'openssl',
       ['req', '-x509', '-key', keyFile, '-subj', '/CN=idp.test', '-days', '1', '-outform', 'DER'],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
+      { stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 },
     );
     return der.toString('base64');
   } catch {

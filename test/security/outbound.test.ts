@@ -209,7 +209,7 @@ describe('JWKS responses', () => {
 
 const hasOpenssl = (() => {
   try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    execFileSync('openssl', ['version'], { stdio: 'ignore', timeout: 10_000 });
     return true;
   } catch {
     return false;
@@ -231,7 +231,7 @@ describe.skipIf(!hasOpenssl)('TLS verification', () => {
           ...['-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`],
           ...['-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`)],
         ],
-        { stdio: 'ignore' },
+        { stdio: 'ignore', timeout: 30_000 },
       );
     selfSigned('server', 'localhost');
     selfSigned('other', 'localhost');
