@@ -87,4 +87,10 @@ describe('checkClaims with 30 s leeway at the boundaries (injected clock)', () =
     expect(check({ ...base, tenant: 't', org: { id: 1 } }, strict)).toBe('ok');
     expect(check({ ...base, tenant: 't' }, strict)).toBe('missing_claim');
   });
+
+  it('required_claims: [iat] refuses a token without iat (what closes the subject-revocation gap)', () => {
+    const withIat = issuer({ required_claims: ['iat'] });
+    expect(check(base, withIat)).toBe('ok');
+    expect(check({ ...base, iat: undefined }, withIat)).toBe('missing_claim');
+  });
 });
