@@ -65,8 +65,20 @@ export function parseConfig(input: unknown, source: string, io: ConfigIo): Confi
     problems.push(
       'server.metrics_on_admin: expected admin.token or admin.token_file (the admin listener is off without one)',
     );
+  const { tls_ca_file, ...revocation } = raw.revocation;
+  const tls_ca =
+    tls_ca_file === undefined ? undefined : readOrReport(io, tls_ca_file, 'revocation.tls_ca_file', problems);
+  if (tls_ca !== undefined && !tls_ca.includes('-----BEGIN CERTIFICATE-----'))
+    problems.push('revocation.tls_ca_file: expected PEM certificates ("-----BEGIN CERTIFICATE-----")');
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return deepFreeze({ ...raw, admin, source, issuers, devMode: false });
+  return deepFreeze({
+    ...raw,
+    revocation: { ...revocation, tls_ca },
+    admin,
+    source,
+    issuers,
+    devMode: false,
+  });
 }
 
 /** The admin token from `token` or `token_file` (so it never has to sit in the file or on a command line). */

@@ -20,6 +20,8 @@ export const revocationSchema = z
     password: z.string().optional(),
     /** TLS to the Sentinel-managed master or the Cluster nodes (a redis_url uses rediss:// instead). */
     tls: z.boolean().default(false),
+    /** PEM CA bundle to verify Redis's TLS certificate with (a private CA); implies TLS. Default: Node's CA store. */
+    tls_ca_file: z.string().min(1).optional(),
     key_prefix: z
       .string()
       .min(1)

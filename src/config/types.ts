@@ -32,7 +32,14 @@ export interface Issuer
 
 export type Policy = Readonly<PolicyConfig>;
 
-export interface Config extends Readonly<Omit<ConfigInput, 'issuers' | 'policies'>> {
+/** The revocation section with `tls_ca_file` read into `tls_ca`. */
+export interface RevocationSettings extends Readonly<Omit<ConfigInput['revocation'], 'tls_ca_file'>> {
+  /** PEM text of the CA bundle Redis's TLS certificate must chain to (`tls_ca_file`); undefined: Node's CA store. */
+  readonly tls_ca: string | undefined;
+}
+
+export interface Config extends Readonly<Omit<ConfigInput, 'issuers' | 'policies' | 'revocation'>> {
+  readonly revocation: RevocationSettings;
   /** Where the config came from (file path or "environment"), for messages. */
   readonly source: string;
   readonly issuers: readonly Issuer[];

@@ -22,9 +22,10 @@ export function hasRedis(config: RedisConfig): boolean {
  */
 export function openRedis(config: RedisConfig, options: RedisOptions): RedisClient {
   const { redis_url, sentinel, cluster } = config;
+  const tls = config.tls_ca !== undefined ? { ca: config.tls_ca } : config.tls ? {} : undefined;
   const secured: RedisOptions = {
     ...(config.password === undefined ? {} : { password: config.password }),
-    ...(config.tls ? { tls: {} } : {}),
+    ...(tls === undefined ? {} : { tls }),
   };
   if (cluster) {
     const { retryStrategy, enableOfflineQueue, lazyConnect, ...redisOptions } = options;
@@ -40,7 +41,7 @@ export function openRedis(config: RedisConfig, options: RedisOptions): RedisClie
     return new Redis({
       ...options,
       ...secured,
-      ...(config.tls ? { enableTLSForSentinelMode: true } : {}),
+      ...(tls === undefined ? {} : { enableTLSForSentinelMode: true }),
       sentinels: sentinel.sentinels.map(hostPort),
       name: sentinel.name,
       ...(sentinel.password === undefined ? {} : { sentinelPassword: sentinel.password }),

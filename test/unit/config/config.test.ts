@@ -71,6 +71,10 @@ describe('parseConfig', () => {
       'policies[0].match.paths[0]: expected a normalised path',
     ],
     [{ default_policy: 'x' }, 'default_policy: unknown policy "x"'],
+    [
+      { revocation: { redis_url: 'rediss://r:6380', tls_ca_file: '/etc/ca.pem' } },
+      'revocation.tls_ca_file: expected PEM certificates ("-----BEGIN CERTIFICATE-----")',
+    ],
     // A claim must never replace keyway's own identity value or the framing of its answer.
     [
       { policies: [{ name: 'p', anonymous: true, headers: { 'x-auth-subject': 'email' } }] },
