@@ -102,9 +102,8 @@ describe('Redis route table', () => {
     await writeRouteTable(client, KEY, { routes: { 't1/svc/v1': [A] } });
     await redis.save();
     await redis.stop();
-    const started = Date.now();
+    // start() resolves with Redis down (were it to wait for Redis, this test would time out, not pass).
     const { router, pick } = await newRouter();
-    expect(Date.now() - started).toBeLessThan(5_000); // start() never waits on Redis for long
     expect(router.readiness.check().ok).toBe(false);
     expect(pick('t1/svc/v1')).toBeUndefined();
     await redis.start({ keepData: true });
