@@ -54,15 +54,15 @@ redis.call('PEXPIREAT', KEYS[6], metaExpiry(before + lifetime + leeway))
 return emit('sub', ARGV[6], before)
 `;
 
-/** ARGV 6 jti; KEYS 6 meta. Always leaves a tombstone (so mirrors never re-seed it); returns 1 when it was revoked. */
+/** ARGV 6 jti; KEYS 6 meta. Always leaves a tombstone (so mirrors never re-seed it); returns {1 when it was revoked, seq}. */
 export const UNREVOKE_JTI = `${PRELUDE}
 local cur = redis.call('ZSCORE', jtis, ARGV[6])
 redis.call('ZREM', jtis, ARGV[6])
 redis.call('DEL', KEYS[6])
 local tomb = raise(tombs, ARGV[6], cur and tonumber(cur) or (now + lifetime))
-emit('unjti', ARGV[6], tomb)
-if cur then return 1 end
-return 0
+local seq = emit('unjti', ARGV[6], tomb)
+if cur then return {1, seq} end
+return {0, seq}
 `;
 
 /** ARGV 6 generation candidate, 7 the reader's applied seq; KEYS 6 gen. Returns {gen, seq, jtis, subs, tombs, entry at seq, entry at applied}. */

@@ -69,16 +69,16 @@ export function createRedisBackend(o: RedisBackendOptions): RevocationBackend {
     stalenessMs: () => freshness.stalenessMs(),
     lastError: () => sync.lastError(),
     async revokeJti(input) {
-      await orUnavailable(store.revokeJti(input));
-      mirror.setJti(input.jti, input.exp);
+      const seq = await orUnavailable(store.revokeJti(input));
+      sync.applyLocal(seq, () => mirror.setJti(input.jti, input.exp));
     },
     async revokeSubject(input) {
-      await orUnavailable(store.revokeSubject(input));
-      mirror.setSubject(input.sub, input.before);
+      const seq = await orUnavailable(store.revokeSubject(input));
+      sync.applyLocal(seq, () => mirror.setSubject(input.sub, input.before));
     },
     async unrevokeJti(jti) {
-      const removed = await orUnavailable(store.unrevokeJti(jti));
-      mirror.removeJti(jti);
+      const { removed, seq } = await orUnavailable(store.unrevokeJti(jti));
+      sync.applyLocal(seq, () => mirror.removeJti(jti));
       return removed;
     },
     list: (cursor, limit) => orUnavailable(listRedisRevocations(commands, storeOptions, cursor, limit)),

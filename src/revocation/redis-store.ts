@@ -33,7 +33,8 @@ export interface FeedEvent {
 export interface RedisStore {
   revokeJti(input: JtiRevocation): Promise<number>;
   revokeSubject(input: SubjectRevocation): Promise<number>;
-  unrevokeJti(jti: string): Promise<boolean>;
+  /** Whether the jti was revoked, and the sequence number of the write's feed event. */
+  unrevokeJti(jti: string): Promise<{ removed: boolean; seq: number }>;
   snapshot(appliedSeq: number): Promise<Snapshot>;
   heartbeat(): Promise<{ gen: string | null; seq: number }>;
   reseed(jtis: readonly [string, number][], subjects: readonly [string, number][]): Promise<number>;
@@ -100,7 +101,10 @@ export function createRedisStore(client: RedisClient, options: RedisStoreOptions
       Number(await run(REVOKE_JTI, keys.meta('jti', jti), [jti, exp, meta(reason, actor)])),
     revokeSubject: async ({ sub, before, reason, actor }) =>
       Number(await run(REVOKE_SUBJECT, keys.meta('sub', sub), [sub, before, meta(reason, actor)])),
-    unrevokeJti: async (jti) => Number(await run(UNREVOKE_JTI, keys.meta('jti', jti), [jti])) === 1,
+    async unrevokeJti(jti) {
+      const [removed, seq] = (await run(UNREVOKE_JTI, keys.meta('jti', jti), [jti])) as [number, number];
+      return { removed: Number(removed) === 1, seq: Number(seq) };
+    },
     async snapshot(appliedSeq) {
       const reply = (await run(SNAPSHOT, keys.gen, [randomUUID(), appliedSeq])) as unknown[];
       return {

@@ -33,7 +33,15 @@ export interface RedisSync {
   close(): Promise<void>;
   connected(): boolean;
   lastError(): string | undefined;
+  /**
+   * Apply this instance's own acknowledged write (feed sequence number `seq`) to the mirror now, and again after any
+   * full load whose snapshot predates it, until the feed has delivered it: a resync racing the write cannot drop it.
+   */
+  applyLocal(seq: number, apply: () => void): void;
 }
+
+/** Local writes remembered for re-application; older ones are dropped past this many (the feed has them by then). */
+const MAX_LOCAL_WRITES = 1_000;
 
 const isReady = (client: RedisClient) => client.status === 'ready';
 
@@ -47,6 +55,11 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
   let outage = false;
   let error: string | undefined;
   let wakeLoop: (() => void) | undefined;
+  // Own writes the feed has not delivered yet, by sequence number (insertion order is write order).
+  const local = new Map<number, () => void>();
+  const forgetDelivered = () => {
+    for (const seq of local.keys()) if (seq <= followed.seq) local.delete(seq);
+  };
   let firstAttempt: () => void = () => {};
   const firstAttempted = new Promise<void>((resolve) => {
     firstAttempt = resolve;
@@ -77,6 +90,8 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
     due = undefined;
     const result = await resyncMirror(o, followed);
     followed = result.followed;
+    forgetDelivered();
+    for (const apply of local.values()) apply();
     freshness.loaded(result.sentAt, followed.seq);
     o.metrics.resyncs.inc({ cause });
     if (outage)
@@ -102,6 +117,7 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
       followed = { ...followed, seq: event.seq, fingerprint: event.fingerprint };
       freshness.applied(event.seq);
     }
+    if (local.size > 0) forgetDelivered();
   }
 
   async function loop(): Promise<void> {
@@ -189,5 +205,11 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
     },
     connected: () => isReady(o.commands),
     lastError: () => error,
+    applyLocal(seq, applyWrite) {
+      applyWrite();
+      if (seq <= followed.seq) return;
+      local.set(seq, applyWrite);
+      if (local.size > MAX_LOCAL_WRITES) local.delete(local.keys().next().value as number);
+    },
   };
 }

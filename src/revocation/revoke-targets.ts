@@ -126,7 +126,7 @@ export async function createRedisTarget(config: Config['revocation'], clock: Clo
         lifetimeSeconds: retention.lifetime,
       }).catch(outage),
     list: (cursor, limit) => listRedisRevocations(client, storeOptions, cursor, limit).catch(outage),
-    unrevoke: (jti) => store.unrevokeJti(jti).catch(outage),
+    unrevoke: (jti) => store.unrevokeJti(jti).then(({ removed }) => removed, outage),
     close: async () => void client.disconnect(),
   };
 }
