@@ -3,15 +3,10 @@
 // fault injected is a delay on the snapshot's reply).
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/parse.js';
-import type { Deps } from '../../src/deps.js';
-import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
-import { systemClock } from '../../src/lib/clock.js';
 import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
 import { createRedisConnector, type RedisConnector } from '../../src/revocation/redis-connect.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
-import { nowSec, outcome, waitFor } from './revocation-helpers.js';
+import { nowSec, outcome, revocationConfig, testDeps, waitFor } from './revocation-helpers.js';
 
 let redis: RedisServer;
 let admin: Redis;
@@ -53,18 +48,8 @@ function delayingConnector(
 
 describe('revocation: a resync racing a local write', () => {
   it('the acknowledged write is never lost from the writer’s mirror, before or after the stale snapshot lands', async () => {
-    const config = parseConfig(
-      { revocation: { redis_url: redis.url, heartbeat: '100ms', max_staleness: '1s' } },
-      'test',
-      { readFile: () => '' },
-    );
-    const deps: Deps = {
-      config,
-      clock: systemClock,
-      log: createLogger('silent'),
-      metrics: createMetrics({ processMetrics: false }),
-      fetch: globalThis.fetch,
-    };
+    const config = revocationConfig({ redis_url: redis.url });
+    const { deps } = testDeps(config);
     const state: { hold?: Promise<void>; held: number } = { held: 0 };
     guard = createRevocationGuard(config.revocation, deps, {
       connect: delayingConnector(createRedisConnector(config.revocation, 100), state),
