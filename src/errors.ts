@@ -77,6 +77,12 @@ export const REASONS = {
     description: 'The token lacks a scope the policy requires.',
   },
   no_policy: { status: 403, bearerError: null, description: 'No policy matches the forwarded request.' },
+  ambiguous_request: {
+    status: 403,
+    bearerError: null,
+    description:
+      'The forwarded request has readings that select different policies (literal path, method override), several forwarded hosts, URIs or methods, or an undecodable path.',
+  },
   revoked: {
     status: 401,
     bearerError: 'invalid_token',

@@ -128,6 +128,10 @@ function checkReferences(raw: ConfigInput, issuers: readonly Issuer[], problems:
     policy.match.hosts.forEach((h, j) => {
       if (!/^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/.test(h)) {
         problems.push(`policies[${i}].match.hosts[${j}]: expected "host", "host:port" or "*.domain"`);
+      } else if (/\.(:\d+)?$/.test(h)) {
+        problems.push(
+          `policies[${i}].match.hosts[${j}]: expected no trailing dot (keyway drops it from request hosts, so this never matches)`,
+        );
       }
     });
     const mapped = new Set<string>();

@@ -6,14 +6,14 @@ import { compileTokenSource, type TokenSource } from '../extract/extract-token.j
 import type { ForwardedRequest } from '../pipeline/request.js';
 import { compileKeyTemplate, type KeyTemplate } from '../route/keys.js';
 import { type Authorizer, compileAuthorizer } from './authorize.js';
-import { compileMatcher } from './matcher.js';
+import { compileMatcher, type Matchable } from './matcher.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 
 /** A policy ready for the request path: nothing here parses config again. */
 export interface CompiledPolicy {
   readonly name: string;
   readonly config: Policy;
-  readonly matches: (req: ForwardedRequest) => boolean;
+  readonly matches: (req: Matchable) => boolean;
   readonly sources: readonly TokenSource[];
   /** Issuer names this policy accepts; undefined = every configured issuer. */
   readonly issuerNames: readonly string[] | undefined;
@@ -46,20 +46,31 @@ function compilePolicy(policy: Policy, config: Config, deps: Pick<Deps, 'clock'>
 
 /**
  * Compile all policies; the selector picks by name (`/auth/{policy}`) or the first match in file order, else the
- * default policy. It throws KeywayError('no_policy') when nothing applies (or the name is unknown).
+ * default policy. It throws KeywayError('no_policy') when nothing applies (or the name is unknown), and
+ * KeywayError('ambiguous_request') when the request cannot be matched safely: another reading of it (the literal
+ * path, a method override) selects a different policy, or it carries several forwarded hosts, URIs or methods.
  */
 export function compilePolicies(config: Config, deps: Pick<Deps, 'clock'>): PolicySelector {
   const policies = config.policies.map((p) => compilePolicy(p, config, deps));
   const byName = new Map(policies.map((p) => [p.name, p]));
   const fallback = config.default_policy === undefined ? undefined : byName.get(config.default_policy);
+  const first = (req: Matchable) => policies.find((policy) => policy.matches(req)) ?? fallback;
   return function selectPolicy(req, name) {
     if (name !== undefined) {
       const named = byName.get(name);
       if (!named) throw new KeywayError('no_policy', 'unknown policy name');
       return named;
     }
-    for (const policy of policies) if (policy.matches(req)) return policy;
-    if (fallback) return fallback;
+    if (req.ambiguity !== undefined) throw new KeywayError('ambiguous_request', req.ambiguity);
+    const chosen = first(req);
+    for (const reading of req.readings) {
+      if (first({ host: req.host, method: reading.method, path: reading.path }) !== chosen)
+        throw new KeywayError(
+          'ambiguous_request',
+          `${reading.method} ${reading.path ?? '(no path)'} selects another policy than ${req.method} ${req.path ?? '(no path)'}`,
+        );
+    }
+    if (chosen) return chosen;
     throw new KeywayError('no_policy');
   };
 }

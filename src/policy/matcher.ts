@@ -2,7 +2,10 @@
 import type { Policy } from '../config/types.js';
 import type { ForwardedRequest } from '../pipeline/request.js';
 
-type Predicate = (req: ForwardedRequest) => boolean;
+/** What a matcher looks at: one reading of the forwarded request. */
+export type Matchable = Pick<ForwardedRequest, 'method' | 'host' | 'path'>;
+
+type Predicate = (req: Matchable) => boolean;
 
 function stripPort(host: string): string {
   if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
@@ -25,11 +28,19 @@ function hostPredicate(pattern: string): Predicate {
   return (req) => (withPort ? req.host : stripPort(req.host)) === p;
 }
 
-/** A path prefix matched at a segment boundary: `/api` matches `/api` and `/api/x`, not `/apix`. */
+/**
+ * A path prefix matched at a segment boundary: `/api` matches `/api`, `/api/x` and `/api;v=1` (a `;` parameter, as
+ * the literal reading of a path keeps it), not `/apix`.
+ */
 function pathPredicate(prefix: string): Predicate {
   const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
+  const params = prefix.endsWith('/') ? undefined : `${prefix};`;
   return (req) =>
-    req.path !== undefined && (req.path === prefix || req.path.startsWith(base) || prefix === '/');
+    req.path !== undefined &&
+    (req.path === prefix ||
+      req.path.startsWith(base) ||
+      (params !== undefined && req.path.startsWith(params)) ||
+      prefix === '/');
 }
 
 /** The policy's match block as one predicate; an empty block matches every request. */

@@ -135,6 +135,11 @@ const CASES: Record<string, Case> = {
   },
   'scope missing': { reason: 'insufficient_scope', token: () => mint({ ...good, scope: 'write' }, hs) },
   'host matches no policy': { reason: 'no_policy', host: 'nowhere.test', token: () => mint(good, hs) },
+  'two forwarded hosts (a proxy appended the client’s copy)': {
+    reason: 'ambiguous_request',
+    host: 'public.test, api.test',
+    token: () => mint(good, hs),
+  },
   'second request within the rate': {
     reason: 'rate_limited',
     host: 'limited.test',

@@ -40,6 +40,7 @@ beforeAll(async () => {
         headers: { 'X-User-Email': 'email', 'X-User-Roles': 'org.roles', 'X-User-Team': 'team' },
       },
       { name: 'admin-only', match: { paths: ['/admin'] }, claims: { 'org.roles': ['root'] } },
+      { name: 'forms', match: { paths: ['/forms'], methods: ['POST'] }, anonymous: true },
     ],
   });
 });
@@ -134,9 +135,7 @@ describe('proxy request shapes', () => {
   it.each([
     '/public/../admin/users',
     '/public/%2e%2e/admin/users',
-    // Tomcat, Jetty and Spring resolve `..;` as `..` and drop `;` parameters: so does keyway.
-    '/public/..;/admin/users',
-    '/public/..;x=1/admin/users',
+    // `;` before `..`: both readings (Tomcat's and the literal one) resolve it to /admin.
     '/public;/../admin/users',
   ])('a path-traversal URI (%s) cannot reach the anonymous policy', async (uri) => {
     const res = await kw.auth({ 'x-forwarded-uri': uri });
@@ -144,10 +143,58 @@ describe('proxy request shapes', () => {
     expect(res.headers.get('x-auth-reason')).toBe('missing_token');
   });
 
-  it('a `;` path parameter does not move a request out of its policy', async () => {
+  // Two readings that select different policies: Tomcat/Jetty/Spring (`..;` is `..`, `\` is `/`, `%2F` is `/`)
+  // against nginx, Go and Node (literal). Whichever the backend uses, keyway refuses rather than guess.
+  it.each([
+    '/public/..;/admin/users',
+    '/public/..;x=1/admin/users',
+    '/admin/..;/public/x',
+    '/admin\\..\\public/x',
+    '/admin/x%5c..%5c..%5cpublic',
+    '/admin/x%2f..%2f..%2fpublic',
+  ])('a URI with two readings that select different policies (%s) → 403 ambiguous_request', async (uri) => {
+    const res = await kw.auth({ 'x-forwarded-uri': uri });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('x-auth-reason')).toBe('ambiguous_request');
+  });
+
+  it('a `;` path parameter does not move a request out of its policy (both readings agree)', async () => {
     const res = await kw.auth({ 'x-forwarded-uri': '/public;jsessionid=1/x' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-auth-subject')).toBe('');
+    expect((await kw.auth({ 'x-forwarded-uri': '/admin;jsessionid=1' })).headers.get('x-auth-reason')).toBe(
+      'missing_token',
+    );
+  });
+
+  it.each([
+    [{ 'x-http-method-override': 'DELETE' }, '/forms/1'],
+    [{ 'x-method-override': 'delete' }, '/forms/1'],
+    [{ 'x-http-method': 'PUT' }, '/forms/1'],
+    [{}, '/forms/1?_method=DELETE'],
+  ])('a method override that selects another policy (%o %s) → 403 ambiguous_request', async (extra, uri) => {
+    expect((await kw.auth({ 'x-forwarded-method': 'POST', 'x-forwarded-uri': '/forms/1' })).status).toBe(200);
+    const res = await kw.auth({ 'x-forwarded-method': 'POST', 'x-forwarded-uri': uri, ...extra });
+    expect(res.headers.get('x-auth-reason')).toBe('ambiguous_request');
+    // The same override on a path where every method selects the same policy is harmless.
+    const same = await kw.auth({ 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/admin/x', ...extra });
+    expect(same.headers.get('x-auth-reason')).toBe('missing_token');
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ 'x-forwarded-uri': '/public/x, /admin/x' }, 'several forwarded URIs'],
+    [{ 'x-forwarded-method': 'GET, DELETE' }, 'several forwarded methods'],
+    [{ 'x-forwarded-uri': '/public/%E0%A4%A' }, 'the forwarded path cannot be decoded'],
+  ])('%o → 403 ambiguous_request (%s)', async (headers, why) => {
+    const res = await kw.auth({ 'x-forwarded-uri': '/public/x', ...headers });
+    expect(kw.logs.entries().some((e) => JSON.stringify(e).includes(why))).toBe(true);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('x-auth-reason')).toBe('ambiguous_request');
+  });
+
+  it('an empty X-Forwarded-Uri does not hide X-Original-URI', async () => {
+    const res = await kw.auth({ 'x-forwarded-uri': '', 'x-original-uri': '/admin/x' });
+    expect(res.headers.get('x-auth-reason')).toBe('missing_token');
   });
 
   it('/auth/{policy} picks the policy by name', async () => {

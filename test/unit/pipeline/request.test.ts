@@ -62,8 +62,50 @@ describe('normalisePath', () => {
   });
 });
 
+describe('forwarded host', () => {
+  it.each([
+    ['API.Example.com.', 'api.example.com'],
+    ['admin.example.com.:443', 'admin.example.com:443'],
+    ['ADMIN.example.com.:8443', 'admin.example.com:8443'],
+    ['admin.example.com:443', 'admin.example.com:443'],
+    ['[::1]:8080', '[::1]:8080'],
+  ])('%s → %s (a trailing dot is dropped before or without a port)', (sent, host) => {
+    expect(build({ 'x-forwarded-host': sent }).host).toBe(host);
+  });
+});
+
+describe('readings', () => {
+  it('a plain request has no other reading and no ambiguity', () => {
+    const req = build({ 'x-forwarded-uri': '/a/b?x=1', 'x-forwarded-method': 'GET' });
+    expect(req.readings).toEqual([]);
+    expect(req.ambiguity).toBeUndefined();
+  });
+  it('the literal path and method overrides are other readings', () => {
+    const req = build({
+      'x-forwarded-uri': '/admin/..;/public?_method=delete',
+      'x-forwarded-method': 'POST',
+      'x-http-method-override': 'PUT',
+    });
+    expect(req.path).toBe('/public');
+    expect(req.readings).toEqual([
+      { method: 'POST', path: '/admin/..;/public' },
+      { method: 'PUT', path: '/public' },
+      { method: 'PUT', path: '/admin/..;/public' },
+      { method: 'DELETE', path: '/public' },
+      { method: 'DELETE', path: '/admin/..;/public' },
+    ]);
+  });
+  it('keeps an encoded slash inside its segment in the literal reading', () => {
+    expect(build({ 'x-forwarded-uri': '/a/x%2f..%2fb' }).readings).toEqual([
+      { method: 'GET', path: '/a/x%2F..%2Fb' },
+    ]);
+  });
+});
+
 describe('ambiguous forwarded host', () => {
-  it('several X-Forwarded-Host values match no host policy', () => {
-    expect(build({ 'x-forwarded-host': 'evil.test, api.example.com' }).host).toBe('');
+  it('several X-Forwarded-Host values are an ambiguity (refused), never one of them', () => {
+    const req = build({ 'x-forwarded-host': 'evil.test, api.example.com' });
+    expect(req.host).toBe('');
+    expect(req.ambiguity).toBe('several forwarded hosts');
   });
 });
