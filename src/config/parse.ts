@@ -134,6 +134,13 @@ function checkReferences(raw: ConfigInput, issuers: readonly Issuer[], problems:
         );
       }
     });
+    for (const [claim, values] of Object.entries(policy.claims))
+      values.forEach((v, j) => {
+        if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v))
+          problems.push(
+            `policies[${i}].claims.${claim}[${j}]: expected a number within ±2^53 (YAML already rounded this one); write a larger id as a quoted string — keyway keeps such claim values as their digits`,
+          );
+      });
     const mapped = new Set<string>();
     for (const name of Object.keys(policy.headers)) {
       const lower = name.toLowerCase();

@@ -155,6 +155,22 @@ describe('JSON', () => {
     await expectAllow(await decide(suite, signed(rawClaims(`"deep":${'['.repeat(31)}${']'.repeat(31)}`))));
   });
 
+  it('integers beyond 2^53 keep their exact digits in mapped headers (never rounded to another id)', async () => {
+    const header = async (literal: string) =>
+      (await decide(suite, signed(rawClaims(`"name":${literal}`)))).headers.get('x-user-name');
+    expect(await header('1234567890123456789')).toBe('1234567890123456789');
+    expect(await header('1234567890123456790')).toBe('1234567890123456790');
+    expect(await header('-9007199254740993')).toBe('-9007199254740993');
+    expect(await header('9007199254740991')).toBe('9007199254740991');
+  });
+
+  it('an exp beyond 2^53 is not a number keyway can compare → 401 malformed_token', async () => {
+    const withoutExp = JSON.stringify({ ...claims(HS_ISS), exp: undefined });
+    const token = signed(withoutExp.replace(/}$/, ',"exp":99999999999999999999}'));
+    await expectDeny(await decide(suite, token), 401, 'malformed_token');
+    expect(suite.kw.logs.entries().at(-1)?.['detail']).toBe('exp is not a NumericDate');
+  });
+
   it('JSON whitespace around the object is fine → 200', async () => {
     await expectAllow(
       await decide(suite, signed(` ${JSON.stringify(claims(HS_ISS))}\n`, ' {"alg":"HS256"} ')),

@@ -6,6 +6,7 @@ import { parseForwardedRequest } from '../../../src/pipeline/request.js';
 import { compileAuthorizer, scopesOf } from '../../../src/policy/authorize.js';
 import { compileMatcher } from '../../../src/policy/matcher.js';
 import { createRateLimiter } from '../../../src/policy/rate-limit.js';
+import { parseStrictJsonObject } from '../../../src/verify/strict-json.js';
 
 const req = (host: string, uri: string, method = 'GET') =>
   parseForwardedRequest(
@@ -70,6 +71,13 @@ describe('compileAuthorizer', () => {
     ['scope missing', { ...ok, scope: 'read' }, 'insufficient_scope'],
   ])('%s → %s', (_n, claims, expected) => {
     expect(reason(() => authorize(claims as Record<string, unknown>))).toBe(expected);
+  });
+  it('a 64-bit id allowlist matches only the exact digits (the token parser keeps them as a string)', () => {
+    const big = compileAuthorizer(policy({ claims: { uid: ['9007199254740993'] } }));
+    const uid = (text: string) => parseStrictJsonObject(`{"uid":${text}}`)!;
+    expect(reason(() => big(uid('9007199254740993')))).toBe('ok');
+    expect(reason(() => big(uid('9007199254740992')))).toBe('claim_mismatch');
+    expect(reason(() => big(uid('"9007199254740993"')))).toBe('ok');
   });
   it('scopesOf merges scope and scp', () => {
     expect([...scopesOf({ scope: 'a  b', scp: 'c' })].sort()).toEqual(['a', 'b', 'c']);
