@@ -149,7 +149,7 @@ const LITERAL_DIFFERS = /[;\\]|%2f|%5c/i;
  * own (an encoded `/` stays inside its segment, shown as %2F), `;` and `\` kept, dot segments resolved.
  */
 export function literalPath(raw: string): string | undefined {
-  const out: string[] = [];
+  const segments: string[] = [];
   for (const encoded of raw.split('/')) {
     let segment: string;
     try {
@@ -158,19 +158,27 @@ export function literalPath(raw: string): string | undefined {
       return undefined;
     }
     if (segment.includes('\0')) return undefined;
+    segments.push(segment.replaceAll('/', '%2F'));
+  }
+  return resolveDots(segments, raw.length > 1 && raw.endsWith('/'));
+}
+
+/** Drop empty and `.` segments, let `..` remove the one before (RFC 3986 §5.2.4), and join them as a path. */
+function resolveDots(segments: readonly string[], trailingSlash: boolean): string {
+  const out: string[] = [];
+  for (const segment of segments) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') out.pop();
-    else out.push(segment.replaceAll('/', '%2F'));
+    else out.push(segment);
   }
-  const trailing = raw.length > 1 && raw.endsWith('/') && out.length > 0 ? '/' : '';
-  return `/${out.join('/')}${trailing}`;
+  return `/${out.join('/')}${trailingSlash && out.length > 0 ? '/' : ''}`;
 }
 
 /**
- * Normalise a request path the way a backend is likely to see it, so a prefix policy cannot be bypassed with
- * `/public/../admin`, `//admin`, `%2e%2e` or `/public/..;/admin`: percent-decode, drop each segment's `;` path
- * parameters (Tomcat, Jetty and Spring serve `/admin;x` as `/admin` and resolve `..;` as `..`), resolve dot
- * segments (RFC 3986 §5.2.4), collapse "//". Undecodable input returns undefined (the request is refused).
+ * The path as Tomcat, Jetty and Spring read it (the main reading; literalPath is the other), so a prefix policy
+ * cannot be bypassed with `/public/../admin`, `//admin` or `%2e%2e`: percent-decode, `\` as `/`, drop each
+ * segment's `;` parameters (`/admin;x` is `/admin`, `..;` is `..`), resolve dot segments, collapse "//".
+ * Undecodable input returns undefined (the request is refused).
  */
 export function normalisePath(raw: string): string | undefined {
   let decoded: string;
@@ -180,14 +188,12 @@ export function normalisePath(raw: string): string | undefined {
     return undefined;
   }
   if (decoded.includes('\0')) return undefined;
-  const out: string[] = [];
-  for (const withParams of decoded.replace(/\\/g, '/').split('/')) {
-    const semicolon = withParams.indexOf(';');
-    const segment = semicolon === -1 ? withParams : withParams.slice(0, semicolon);
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') out.pop();
-    else out.push(segment);
-  }
-  const trailing = decoded.length > 1 && decoded.endsWith('/') && out.length > 0 ? '/' : '';
-  return `/${out.join('/')}${trailing}`;
+  const segments = decoded
+    .replace(/\\/g, '/')
+    .split('/')
+    .map((segment) => {
+      const semicolon = segment.indexOf(';');
+      return semicolon === -1 ? segment : segment.slice(0, semicolon);
+    });
+  return resolveDots(segments, decoded.length > 1 && decoded.endsWith('/'));
 }

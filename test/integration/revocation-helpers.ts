@@ -7,6 +7,7 @@ import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
 import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
+import { createTestKeyway, type TestKeyway, type TestKeywayOptions } from '../helpers/keyway.js';
 import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
 
 export interface TestGuard {
@@ -48,6 +49,23 @@ export async function startGuard(revocation: Record<string, unknown>): Promise<T
   const guard = createRevocationGuard(config.revocation, deps);
   await guard.start();
   return { guard, deps, logs };
+}
+
+/** A /auth pipeline (createTestKeyway) whose revocation check is a real guard for its `revocation` section, started. */
+export async function startKeywayWithGuard(
+  input: Record<string, unknown>,
+  options: Omit<TestKeywayOptions, 'revocation'> = {},
+): Promise<{ kw: TestKeyway; guard: RevocationGuard }> {
+  let guard: RevocationGuard | undefined;
+  const kw = await createTestKeyway(input, {
+    ...options,
+    revocation: (deps) => {
+      guard = createRevocationGuard(deps.config.revocation, deps);
+      return guard;
+    },
+  });
+  await guard!.start();
+  return { kw, guard: guard! };
 }
 
 /** Poll `predicate` every `everyMs` until it holds; throws after `timeoutMs` naming `what`. Returns the elapsed ms. */

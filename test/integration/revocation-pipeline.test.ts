@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminApp } from '../../src/http/admin-app.js';
 import { createRevocationAdminRoutes } from '../../src/http/admin-revocations.js';
-import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
-import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
+import type { RevocationGuard } from '../../src/revocation/guard.js';
+import type { TestKeyway } from '../helpers/keyway.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint, nowSeconds } from '../helpers/tokens.js';
-import { waitFor } from './revocation-helpers.js';
+import { startKeywayWithGuard, waitFor } from './revocation-helpers.js';
 
 const ADMIN = 'pipeline-admin-token-0123456789';
 const claims = { iss: 'https://idp.test', aud: 'api', sub: 'alice' };
@@ -15,26 +15,16 @@ describe('revocation through the /auth pipeline (two instances, real Redis)', ()
   let redis: RedisServer;
   const instances: { kw: TestKeyway; guard: RevocationGuard }[] = [];
   const start = async () => {
-    let guard: RevocationGuard | undefined;
-    const kw = await createTestKeyway(
-      {
-        issuers: [{ name: 'main', issuer: 'https://idp.test', hs_secrets: [HS_SECRET], audiences: ['api'] }],
-        policies: [
-          { name: 'strict', match: { hosts: ['strict.test'] } },
-          { name: 'lenient', match: { hosts: ['lenient.test'] }, revocation_fail: 'open' },
-        ],
-        revocation: { redis_url: redis.url, heartbeat: '100ms', max_staleness: '1s' },
-      },
-      {
-        revocation: (deps) => {
-          guard = createRevocationGuard(deps.config.revocation, deps);
-          return guard;
-        },
-      },
-    );
-    await guard!.start();
-    instances.push({ kw, guard: guard! });
-    return { kw, guard: guard! };
+    const started = await startKeywayWithGuard({
+      issuers: [{ name: 'main', issuer: 'https://idp.test', hs_secrets: [HS_SECRET], audiences: ['api'] }],
+      policies: [
+        { name: 'strict', match: { hosts: ['strict.test'] } },
+        { name: 'lenient', match: { hosts: ['lenient.test'] }, revocation_fail: 'open' },
+      ],
+      revocation: { redis_url: redis.url, heartbeat: '100ms', max_staleness: '1s' },
+    });
+    instances.push(started);
+    return started;
   };
   const auth = async (kw: TestKeyway, token: string, host = 'strict.test') =>
     kw.auth({ 'x-forwarded-host': host, 'x-forwarded-uri': '/', authorization: `Bearer ${token}` });

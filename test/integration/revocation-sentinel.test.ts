@@ -3,12 +3,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
-import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
+import type { RevocationGuard } from '../../src/revocation/guard.js';
+import type { TestKeyway } from '../helpers/keyway.js';
 import { type RedisSentinel, startSentinel } from '../helpers/redis-sentinel.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint, nowSeconds } from '../helpers/tokens.js';
-import { waitFor } from './revocation-helpers.js';
+import { startKeywayWithGuard, waitFor } from './revocation-helpers.js';
 
 const run = promisify(execFile);
 const cli = async (port: number, ...args: string[]) =>
@@ -46,28 +46,18 @@ afterAll(async () => {
 });
 
 async function instance() {
-  let guard: RevocationGuard | undefined;
-  const kw = await createTestKeyway(
-    {
-      issuers: [{ issuer: 'https://idp.test', hs_secrets: [HS_SECRET] }],
-      policies: [{ name: 'api' }],
-      revocation: {
-        sentinel: { name: 'keyway-master', sentinels: [`127.0.0.1:${sentinel.port}`] },
-        heartbeat: '100ms',
-        max_staleness: '1s',
-        start_timeout: '5s',
-      },
+  const started = await startKeywayWithGuard({
+    issuers: [{ issuer: 'https://idp.test', hs_secrets: [HS_SECRET] }],
+    policies: [{ name: 'api' }],
+    revocation: {
+      sentinel: { name: 'keyway-master', sentinels: [`127.0.0.1:${sentinel.port}`] },
+      heartbeat: '100ms',
+      max_staleness: '1s',
+      start_timeout: '5s',
     },
-    {
-      revocation: (deps) => {
-        guard = createRevocationGuard(deps.config.revocation, deps);
-        return guard;
-      },
-    },
-  );
-  await guard!.start();
-  open.push({ kw, guard: guard! });
-  return { kw, guard: guard! };
+  });
+  open.push(started);
+  return started;
 }
 
 const reason = async (kw: TestKeyway, jti: string) =>

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
+import type { RevocationGuard } from '../../src/revocation/guard.js';
 import { freePort } from '../helpers/free-port.js';
-import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
+import type { TestKeyway } from '../helpers/keyway.js';
 import { type RedisServer, startRedis, waitForPort } from '../helpers/redis-server.js';
 import { selfSignedCert, type TestCert } from '../helpers/tls-cert.js';
 import { HS_SECRET, mint, nowSeconds } from '../helpers/tokens.js';
-import { waitFor } from './revocation-helpers.js';
+import { startKeywayWithGuard, waitFor } from './revocation-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyway-redis-tls-'));
 let cert: TestCert;
@@ -36,24 +36,16 @@ afterAll(async () => {
 });
 
 async function instance(revocation: Record<string, unknown>) {
-  let guard: RevocationGuard | undefined;
-  const kw = await createTestKeyway(
+  const started = await startKeywayWithGuard(
     {
       issuers: [{ issuer: 'https://idp.test', hs_secrets: [HS_SECRET] }],
       policies: [{ name: 'api' }],
       revocation: { heartbeat: '100ms', max_staleness: '1s', start_timeout: '2s', ...revocation },
     },
-    {
-      readFile: (path) => (path === cert.certFile ? cert.cert : ''),
-      revocation: (deps) => {
-        guard = createRevocationGuard(deps.config.revocation, deps);
-        return guard;
-      },
-    },
+    { readFile: (path) => (path === cert.certFile ? cert.cert : '') },
   );
-  await guard!.start();
-  open.push({ kw, guard: guard! });
-  return { kw, guard: guard! };
+  open.push(started);
+  return started;
 }
 
 const ask = async (kw: TestKeyway, jti: string) =>
