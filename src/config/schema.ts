@@ -87,7 +87,9 @@ const tokenSource = z
   .string()
   .regex(TOKEN_SOURCE, 'expected "bearer", "header:<Name>", "cookie:<name>" or "query:<param>"');
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Letters, digits and "-" only: the other token characters ("_", ".", "~", …) make a name that CGI/WSGI/PHP-style
+// backends read as the dash form (a client could forge X_User for X-User), and that the proxy configs cannot name.
+const HEADER_NAME = /^[0-9A-Za-z-]+$/;
 
 export const policySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, "_", "." or "-"'),
@@ -107,7 +109,11 @@ export const policySchema = z.strictObject({
     .default({}),
   scopes: z.array(z.string().min(1)).default([]),
   headers: z
-    .record(z.string().regex(HEADER_NAME, 'expected an HTTP header name'), z.string().min(1))
+    .record(z.string().regex(HEADER_NAME), z.string().min(1), {
+      // zod reports a bad key as "Invalid key in record": say what a key must be.
+      error: (issue) =>
+        issue.code === 'invalid_key' ? 'expected a header name of letters, digits and "-" only' : undefined,
+    })
     .default({}),
   max_header_value_bytes: z.number().int().min(16).max(8192).default(1024),
   routing: z

@@ -3,17 +3,25 @@ import type { ProxyInput } from './proxy-input.js';
 
 const escapeRegexp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * The characters RFC 9110 §5.6.2 allows in a header name besides letters, digits and "-". CGI/WSGI/PHP-style backends
+ * turn each into "_", so `X.Auth.Subject` or `X~Auth~Subject` reaches them as HTTP_X_AUTH_SUBJECT, while Go (Caddy)
+ * treats it as a header of its own that no exact-name rule touches.
+ */
+const ALIAS_CHARACTERS = "!#$%&'*+.^_`|~";
+
+// `*c*` deletes every header whose name contains c (Caddy's headers handler: a field starting and ending with `*` is a
+// substring match). `#`, `'` and the backtick are quoted for the Caddyfile lexer.
+const deleteContaining = (c: string) => `\t\trequest_header ${"#'`".includes(c) ? `"-*${c}*"` : `-*${c}*`}`;
+
 /** Render the Caddy (≥ 2.6) site block. */
 export function renderCaddy(input: ProxyInput): string {
-  // Underscore spellings too: CGI/WSGI/PHP backends read X_Auth_Subject and X-Auth-Subject as the same variable.
-  const underscored = input.headers
-    .filter((h) => !/^X-(Auth|Route)-/i.test(h))
-    .map((h) => `\t\trequest_header -${h.replace(/-/g, '_')}`);
   const strip = [
     ...input.headers.map((h) => `\t\trequest_header -${h}`),
-    '\t\trequest_header -X_Auth_*',
-    '\t\trequest_header -X_Route_*',
-    ...underscored,
+    '\t\t#    …and every header whose name has a character other than a letter, a digit or "-": such a name aliases',
+    '\t\t#    another one for CGI/WSGI/PHP-style backends (X_Auth_Subject, X.Auth.Subject → HTTP_X_AUTH_SUBJECT). Same',
+    '\t\t#    as nginx, which ignores them by default (ignore_invalid_headers); standard header names never use them.',
+    ...[...ALIAS_CHARACTERS].map(deleteContaining),
   ].join('\n');
   const target = input.routing
     ? [

@@ -34,14 +34,33 @@ upstream keyway_no_upstream {
 \tserver 127.0.0.1:9 down;
 }
 ${groups.join('')}
+# keyway's body on a denial: the RFC 6750 error from its challenge, else what its status means.
+map "$keyway_status $keyway_www_authenticate" $keyway_error {
+\t"~error=\\"(?<e>[a-z_]+)\\"" $e;
+\t"~^403 " forbidden;
+\tdefault unauthorized;
+}
+# auth_request already gives the client keyway's WWW-Authenticate on 401 (only then): add it on 403 alone.
+map $keyway_status $keyway_403_challenge {
+\t403 $keyway_www_authenticate;
+\tdefault "";
+}
+
 server {
 \tlisten ${listen};
+\t# Pinned (nginx's defaults), so an http {}-level override cannot change them: a request header whose name has a
+\t# character other than a letter, a digit or "-" is dropped. Such names alias others for CGI/WSGI/PHP-style
+\t# backends (X_Auth_Subject, X.Auth.Subject → HTTP_X_AUTH_SUBJECT). nginx takes both from the default server of
+\t# this listen address: keep this server the default one (or set them there too).
+\tunderscores_in_headers off;
+\tignore_invalid_headers on;
 
 \tlocation / {
 \t\tauth_request /_keyway;
 \t\tauth_request_set $keyway_status $upstream_status;
 \t\tauth_request_set $keyway_reason $upstream_http_x_auth_reason;
 \t\tauth_request_set $keyway_retry_after $upstream_http_retry_after;
+\t\tauth_request_set $keyway_www_authenticate $upstream_http_www_authenticate;
 ${set.join('\n')}
 \t\t# Replaces the client's copies; an empty value removes the header. (All proxy_set_header lines live here:
 \t\t# one at location level cancels every server-level one.)
@@ -50,6 +69,8 @@ ${pass.join('\n')}
 \t\tproxy_set_header X-Forwarded-For $remote_addr;
 \t\tproxy_set_header X-Forwarded-Proto $scheme;
 \t\tproxy_pass ${target};
+\t\t# 401/403 pass with nginx's own page and no X-Auth-Reason (nor WWW-Authenticate on 403): answer like keyway.
+\t\terror_page 401 403 = @keyway_denied;
 \t\t# auth_request turns every keyway status but 2xx/401/403 into 500: give 429 and 503 back to the client.
 \t\terror_page 500 = @keyway_error;
 \t}
@@ -73,6 +94,17 @@ ${pass.join('\n')}
 ${blank.join('\n')}
 \t\tproxy_connect_timeout 1s;
 \t\tproxy_read_timeout 2s;
+\t}
+
+\tlocation @keyway_denied {
+\t\tdefault_type application/json;
+\t\tadd_header WWW-Authenticate $keyway_403_challenge always;
+\t\tadd_header X-Auth-Reason $keyway_reason always;
+\t\tadd_header Cache-Control no-store always;
+\t\tif ($keyway_status = 403) {
+\t\t\treturn 403 '{"error":"$keyway_error","reason":"$keyway_reason"}\\n';
+\t\t}
+\t\treturn 401 '{"error":"$keyway_error","reason":"$keyway_reason"}\\n';
 \t}
 
 \tlocation @keyway_error {

@@ -1,32 +1,40 @@
 // Traefik dynamic config for keyway: forwardAuth, then routing on X-Route-Upstream (≥ 3.6 child routers or two hops).
 import type { ProxyInput } from './proxy-input.js';
 
-const name = (upstream: string) => `keyway-upstream-${upstream.replace(/[^A-Za-z0-9]+/g, '-')}`;
+// Index-based, like nginx's keyway_upstream_N: names derived from the address could collide (a-b:80 vs a.b:80).
+const name = (i: number) => `keyway-upstream-${i + 1}`;
+
+/** One header name as a pattern matching it and its aliases: any single non-alphanumeric between the words. */
+const aliases = (header: string) => header.toLowerCase().split('-').join('[^a-z0-9]');
+
+/**
+ * The authResponseHeadersRegex: every X-Auth-* / X-Route-* name and each other emitted name, whatever the separators
+ * (X_Auth_Subject, X.Auth.Subject, x~auth~subject: CGI/WSGI/PHP-style backends read them all as X-Auth-Subject).
+ * Policy header names are letters, digits and "-" only (config schema), so they need no escaping.
+ */
+export function authHeadersRegex(headers: readonly string[]): string {
+  const others = headers.filter((h) => !/^X-(Auth|Route)-/i.test(h)).map(aliases);
+  return `(?i)^(?:x[^a-z0-9](?:auth|route)[^a-z0-9].*${others.map((p) => `|${p}`).join('')})$`;
+}
 
 function middleware(input: ProxyInput): string {
-  // Underscore spellings reach backends untouched, and CGI/WSGI/PHP read X_Auth_Subject as X-Auth-Subject: delete
-  // them (an empty customRequestHeaders value deletes; Go canonicalises the name, so every case variant goes).
-  const underscored = input.headers.map((h) => `          ${h.replace(/-/g, '_')}: ""`).join('\n');
   return `  middlewares:
-    keyway-strip:
-      headers:
-        customRequestHeaders:
-${underscored}
     keyway:
       forwardAuth:
         address: http://${input.keyway}/auth
-        # Never trust client X-Forwarded-*: Traefik overwrites them for keyway.
+        # false: Traefik deletes every client X-Forwarded-* and sets its own for keyway (unset keeps some of them).
         trustForwardHeader: false
-        # On 2xx Traefik deletes each of these from the request, then copies keyway's value: forged copies never pass.
-        authResponseHeaders:
-${input.headers.map((h) => `          - ${h}`).join('\n')}
+        # On 2xx Traefik deletes every request header matching this, then copies keyway's matching headers
+        # (pkg/middlewares/auth/forward.go, ServeHTTP): forged copies and their aliases never reach a backend.
+        authResponseHeadersRegex: '${authHeadersRegex(input.headers)}'
 `;
 }
 
 function services(input: ProxyInput, extra = ''): string {
   const list = input.routing
     ? input.upstreams.map(
-        (u) => `    ${name(u)}:\n      loadBalancer:\n        servers:\n          - url: http://${u}\n`,
+        (u, i) =>
+          `    ${name(i)}: # ${u}\n      loadBalancer:\n        servers:\n          - url: http://${u}\n`,
       )
     : ['    app:\n      loadBalancer:\n        servers:\n          - url: http://127.0.0.1:3000\n'];
   return `  services:\n${extra}${list.join('')}`;
@@ -42,12 +50,12 @@ function header(input: ProxyInput, what: string, kind: string): string {
 /** Render the Traefik ≥ 3.6 file-provider config: a parent router with forwardAuth and one child router per upstream. */
 export function renderTraefik(input: ProxyInput): string {
   const children = input.upstreams.map(
-    (u) =>
-      `    ${name(u)}:\n      parentRefs: [keyway]\n      rule: Header(\`X-Route-Upstream\`, \`${u}\`)\n      service: ${name(u)}\n`,
+    (u, i) =>
+      `    ${name(i)}:\n      parentRefs: [keyway]\n      rule: Header(\`X-Route-Upstream\`, \`${u}\`)\n      service: ${name(i)}\n`,
   );
   const routers = input.routing
-    ? `  routers:\n    # Parent: matched first; its middleware asks keyway. Children are matched after it, on keyway's headers.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway-strip, keyway]\n${children.join('')}`
-    : '  routers:\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(`/`)\n      middlewares: [keyway-strip, keyway]\n      service: app\n';
+    ? `  routers:\n    # Parent: matched first; its middleware asks keyway. Children are matched after it, on keyway's headers.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway]\n${children.join('')}`
+    : '  routers:\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(`/`)\n      middlewares: [keyway]\n      service: app\n';
   return `${header(input, '≥ 3.6 (multi-layer routing)', 'traefik')}http:\n${routers}${middleware(input)}${services(input)}`;
 }
 
@@ -57,10 +65,10 @@ export function renderTraefik(input: ProxyInput): string {
  */
 export function renderTraefikTwoHop(input: ProxyInput, hop: string): string {
   const hopRouters = input.upstreams.map(
-    (u) =>
-      `    ${name(u)}:\n      entryPoints: [keyway-hop]\n      rule: Header(\`X-Route-Upstream\`, \`${u}\`)\n      service: ${name(u)}\n`,
+    (u, i) =>
+      `    ${name(i)}:\n      entryPoints: [keyway-hop]\n      rule: Header(\`X-Route-Upstream\`, \`${u}\`)\n      service: ${name(i)}\n`,
   );
-  const routers = `  routers:\n    # Hop 1 (public entry point): authenticate, then send the request with keyway's headers to hop 2.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway-strip, keyway]\n      service: keyway-hop\n    # Hop 2 (loopback-only entry point): classic routers can now match the headers keyway set.\n${hopRouters.join('')}`;
+  const routers = `  routers:\n    # Hop 1 (public entry point): authenticate, then send the request with keyway's headers to hop 2.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway]\n      service: keyway-hop\n    # Hop 2 (loopback-only entry point): classic routers can now match the headers keyway set.\n${hopRouters.join('')}`;
   const hopService = `    keyway-hop:\n      loadBalancer:\n        servers:\n          - url: http://${hop}\n`;
   return `${header(input, '< 3.6 (two hops through a loopback entry point)', 'traefik-two-hop')}http:\n${routers}${middleware(input)}${services(input, hopService)}`;
 }

@@ -3,7 +3,5 @@ import { describeRoutingFlows } from './routing-flows.js';
 
 describeRoutingFlows('caddy', {
   keywayDown: 502,
-  passesDenyBody: true,
   unknownUpstream: 502,
-  stripsUnderscoreSpellings: true,
 });

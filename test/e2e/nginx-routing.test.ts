@@ -3,7 +3,5 @@ import { describeRoutingFlows } from './routing-flows.js';
 
 describeRoutingFlows('nginx', {
   keywayDown: 500,
-  passesDenyBody: false,
   unknownUpstream: 502,
-  stripsUnderscoreSpellings: true,
 });

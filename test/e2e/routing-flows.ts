@@ -1,5 +1,5 @@
 // The issue-5 end-to-end flows, registered once per proxy: routing, fallback, spoofing, denials, keyway down.
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ProxyKind, type Stack, startStack } from './route-stack.js';
@@ -7,16 +7,8 @@ import { type ProxyKind, type Stack, startStack } from './route-stack.js';
 export interface ProxyExpectations {
   /** The status the client gets when keyway is unreachable (the proxy fails closed). */
   readonly keywayDown: number;
-  /** True when the proxy passes keyway's 401 body through (Caddy, Traefik); nginx answers its own page. */
-  readonly passesDenyBody: boolean;
   /** The status when a 2xx names no allowlisted upstream (Caddy, nginx: 502; Traefik: no child router, 404). */
   readonly unknownUpstream: number;
-  /**
-   * True when the proxy config keeps `X_Auth_*` / `X_Route_*` spellings from backends (CGI/WSGI/PHP map them onto the
-   * same variable as `X-Auth-*`): Caddy deletes them by wildcard, nginx drops underscore headers by default, Traefik
-   * deletes them with a headers middleware.
-   */
-  readonly stripsUnderscoreSpellings: boolean;
 }
 
 interface Seen {
@@ -35,6 +27,54 @@ const FORGED = {
 };
 
 const BLUE_I1 = { sub: 'alice', tenant: 't1', service: 'shop', version: 'blue', instance: 'i1' };
+
+/**
+ * Client-sent aliases of keyway's headers: Go (Caddy, Traefik) keeps each as a header of its own, and CGI/WSGI/PHP
+ * backends read every one as the dash form (HTTP_X_AUTH_SUBJECT), next to keyway's value.
+ */
+const ALIASES: Record<string, string> = {
+  'X-Auth_Subject': 'mallory1',
+  'X.Auth.Subject': 'mallory2',
+  'x~auth~subject': 'mallory3',
+  X_Auth_Subject: 'mallory4',
+  'X-Route_Upstream': '10.9.9.9:80',
+  'X_Auth-Token_Id': 'forged-jti',
+  'X!Route!Match': 'default',
+  'X+Route+Instance+Key': 't1/shop/blue/i2',
+  "X'Auth'Issuer": 'https://evil.example',
+  'X|Auth|Subject': 'mallory5',
+  'X^Auth^Subject': 'mallory6',
+  'X`Auth`Subject': 'mallory7',
+  'X#Auth#Subject': 'mallory8',
+  X$Auth$Subject: 'mallory9',
+  'X%Auth%Subject': 'mallory10',
+  'X&Auth&Subject': 'mallory11',
+  'X*Auth*Subject': 'mallory12',
+};
+
+/** The variable a CGI/WSGI/PHP-style backend reads a header name as. */
+const cgiName = (header: string) => `HTTP_${header.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
+/** keyway-shaped denials, answered by a stand-in on keyway's port (so the proxy, not keyway, is under test). */
+const DENIALS = [
+  {
+    status: 401,
+    challenge: 'Bearer realm="keyway", error="invalid_token", error_description="expired"',
+    body: { error: 'invalid_token', reason: 'expired' },
+  },
+  {
+    status: 401,
+    challenge: 'Bearer realm="keyway"',
+    body: { error: 'unauthorized', reason: 'missing_token' },
+  },
+  {
+    status: 403,
+    challenge:
+      'Bearer realm="keyway", error="insufficient_scope", error_description="insufficient_scope", scope="admin"',
+    body: { error: 'insufficient_scope', reason: 'insufficient_scope' },
+  },
+  { status: 403, challenge: 'Bearer realm="keyway"', body: { error: 'forbidden', reason: 'no_policy' } },
+] as const;
 
 /** Register the flows for `kind` against a fresh stack. */
 export function describeRoutingFlows(kind: ProxyKind, expectations: ProxyExpectations): void {
@@ -60,6 +100,32 @@ export function describeRoutingFlows(kind: ProxyKind, expectations: ProxyExpecta
         response,
         body,
       };
+    }
+    /** A GET from 127.0.0.2 (still loopback), so the client's address differs from the proxy's own. */
+    function getFrom(localAddress: string, headers: Record<string, string>): Promise<Record<string, string>> {
+      return new Promise((done, fail) => {
+        const req = request(`${stack.url}/orders`, { headers, localAddress }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => done((JSON.parse(body) as { headers: Record<string, string> }).headers));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+    }
+    /** Run `fn` while a stand-in answers on keyway's port (after stopKeyway()). */
+    async function withStandIn(
+      answer: (res: ServerResponse) => void,
+      fn: () => Promise<void>,
+    ): Promise<void> {
+      const standIn: Server = createServer((_req, res) => answer(res));
+      await new Promise<void>((r) => standIn.listen(stack.keywayPort, '127.0.0.1', r));
+      try {
+        await fn();
+      } finally {
+        standIn.closeAllConnections();
+        await new Promise((r) => standIn.close(r));
+      }
     }
     const bearer = async (claims: Record<string, unknown>) => ({
       authorization: `Bearer ${await stack.mint(claims)}`,
@@ -110,19 +176,22 @@ export function describeRoutingFlows(kind: ProxyKind, expectations: ProxyExpecta
       expect(noInstance.headers['x-auth-subject']).toBe('alice');
     });
 
-    // Registered only where the proxy config covers it (no skipped e2e test in CI).
-    if (expectations.stripsUnderscoreSpellings)
-      it('underscore spellings (X_Auth_Subject, x_route_upstream) never reach a backend', async () => {
-        const seen = await get({
-          ...(await bearer(BLUE_I1)),
-          X_Auth_Subject: 'mallory',
-          x_route_upstream: stack.upstreams['default']!,
-          X_Route_Match: 'default',
-        });
-        expect(seen.status).toBe(200);
-        expect(seen.headers['x-auth-subject']).toBe('alice');
-        for (const name of Object.keys(seen.headers)) expect(name).not.toMatch(/^x_(auth|route)_/i);
-      });
+    it('aliases of keyway’s headers (X_Auth_Subject, X.Auth.Subject, x~auth~subject, …) never reach a backend', async () => {
+      const seen = await get({ ...(await bearer(BLUE_I1)), ...ALIASES });
+      expect(seen.status).toBe(200);
+      expect(seen.backend).toBe('i1');
+      expect(seen.headers['x-auth-subject']).toBe('alice');
+      expect(seen.headers['x-route-upstream']).toBe(stack.upstreams['i1']);
+      // Every header a CGI-style backend would read as HTTP_X_AUTH_* / HTTP_X_ROUTE_* is keyway's own dash form.
+      const keywayFamily = Object.keys(seen.headers).filter((n) => /^HTTP_X_(AUTH|ROUTE)_/.test(cgiName(n)));
+      for (const name of keywayFamily) expect(name).toMatch(/^x-(auth|route)-[a-z0-9-]+$/);
+      expect(JSON.stringify(seen.headers)).not.toMatch(/mallory|forged-jti|evil\.example|10\.9\.9\.9/);
+    });
+
+    it('the backend sees the client’s address first in X-Forwarded-For', async () => {
+      const headers = await getFrom('127.0.0.2', await bearer(BLUE_I1));
+      expect(headers['x-forwarded-for']?.split(',')[0]?.trim()).toBe('127.0.0.2');
+    });
 
     it('forged headers without a token never reach a backend', async () => {
       const seen = await get(FORGED);
@@ -139,8 +208,8 @@ export function describeRoutingFlows(kind: ProxyKind, expectations: ProxyExpecta
       expect(seen.response.headers.get('www-authenticate')).toBe(
         'Bearer realm="keyway", error="invalid_token", error_description="bad_signature"',
       );
-      if (expectations.passesDenyBody)
-        expect(JSON.parse(seen.body)).toMatchObject({ reason: 'bad_signature' });
+      expect(seen.response.headers.get('x-auth-reason')).toBe('bad_signature');
+      expect(JSON.parse(seen.body)).toEqual({ error: 'invalid_token', reason: 'bad_signature' });
     });
 
     it('stop backend i1 → the version backend answers (instance → version fallback)', async () => {
@@ -184,6 +253,38 @@ export function describeRoutingFlows(kind: ProxyKind, expectations: ProxyExpecta
       const seen = await get({ ...(await bearer(BLUE_I1)), ...FORGED });
       expect(seen.status).toBe(expectations.keywayDown);
       expect(seen.backend).toBeUndefined();
+    });
+
+    it('keyway’s 401 and 403 reach the client with its WWW-Authenticate (once), X-Auth-Reason and body', async () => {
+      for (const denial of DENIALS) {
+        await withStandIn(
+          (res) =>
+            res
+              .writeHead(denial.status, {
+                'Content-Type': 'application/json',
+                'Cache-Control': 'no-store',
+                'WWW-Authenticate': denial.challenge,
+                'X-Auth-Reason': denial.body.reason,
+              })
+              .end(JSON.stringify(denial.body)),
+          async () => {
+            const seen = await get(await bearer(BLUE_I1));
+            expect({
+              status: seen.status,
+              challenge: seen.response.headers.get('www-authenticate'),
+              reason: seen.response.headers.get('x-auth-reason'),
+              body: JSON.parse(seen.body) as unknown,
+              backend: seen.backend,
+            }).toEqual({
+              status: denial.status,
+              challenge: denial.challenge,
+              reason: denial.body.reason,
+              body: denial.body,
+              backend: undefined,
+            });
+          },
+        );
+      }
     });
 
     it('a 2xx naming a missing, empty or unexpected upstream is never dialled', async () => {

@@ -1,11 +1,16 @@
 // An emulation of Traefik's forwardAuth + routers for e2e tests, reading the real example static/dynamic YAML.
-// Written from traefik/traefik v3 source: pkg/middlewares/auth/forward.go — forwardAuth.ServeHTTP (GET to `address`,
-// non-2xx answered to the client with keyway's headers minus hop-by-hop and its body, 2xx: each authResponseHeaders
-// name deleted from the request then copied from keyway's answer, call errors → 500, 30 s client timeout) and
-// writeHeader (copy client headers minus hop-by-hop and Connection-listed ones, authRequestHeaders allow-list,
-// X-Forwarded-For/-Method/-Proto/-Host/-Uri overwritten unless trustForwardHeader); pkg/middlewares/forwardedheaders
-// (an entry point without trusted IPs drops client X-Forwarded-*); multi-layer routing (≥ 3.6, `parentRefs`: child
-// routers are matched after the parent's middlewares, default priority = rule length, no child matches → 404).
+// Written from traefik/traefik v3 source: pkg/middlewares/auth/forward.go — forwardAuth.ServeHTTP (GET to `address`
+// built by http.NewRequest with no body, non-2xx answered to the client with keyway's headers minus hop-by-hop and its
+// body, 2xx: each authResponseHeaders name deleted from the request then copied from keyway's answer, then every
+// request header matching authResponseHeadersRegex deleted and every matching answer header copied; call errors → 500,
+// 30 s client timeout) and writeHeader / oldWriteHeader (client headers minus hop-by-hop and Connection-listed ones,
+// authRequestHeaders allow-list; trustForwardHeader unset: X-Forwarded-For/-Method/-Proto/-Host/-Uri overwritten, the
+// other X-Forwarded-* passed on; false: every X-Forwarded-* deleted, then For/Method/Proto/Port/Host/Uri set; true:
+// kept, the client IP appended to X-Forwarded-For); pkg/middlewares/forwardedheaders (an entry point deletes client
+// X-Forwarded-* unless the peer is in forwardedHeaders.trustedIPs, then sets X-Real-Ip/-Proto/-Port/-Host/-Server when
+// absent); pkg/proxy/httputil/proxy.go (the client IP appended to X-Forwarded-For); multi-layer routing (≥ 3.6,
+// `parentRefs`: child routers are matched after the parent's middlewares, default priority = rule length, no child
+// matches → 404). Any config key it does not implement throws: a silently ignored option would make a test lie.
 import { readFileSync } from 'node:fs';
 import {
   createServer,
@@ -16,6 +21,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
@@ -23,9 +29,18 @@ interface ForwardAuth {
   address: string;
   trustForwardHeader?: boolean;
   authResponseHeaders?: string[];
+  authResponseHeadersRegex?: string;
   authRequestHeaders?: string[];
   preserveRequestMethod?: boolean;
 }
+const FORWARD_AUTH_KEYS = [
+  'address',
+  'trustForwardHeader',
+  'authResponseHeaders',
+  'authResponseHeadersRegex',
+  'authRequestHeaders',
+  'preserveRequestMethod',
+];
 interface RouterDef {
   rule: string;
   entryPoints?: string[];
@@ -33,15 +48,20 @@ interface RouterDef {
   service?: string;
   parentRefs?: string[];
 }
+interface Middleware {
+  forwardAuth?: ForwardAuth;
+  headers?: { customRequestHeaders?: Record<string, string> };
+}
 interface Dynamic {
   http: {
     routers: Record<string, RouterDef>;
-    middlewares?: Record<
-      string,
-      { forwardAuth?: ForwardAuth; headers?: { customRequestHeaders?: Record<string, string> } }
-    >;
+    middlewares?: Record<string, Middleware>;
     services: Record<string, { loadBalancer: { servers: { url: string }[] } }>;
   };
+}
+interface EntryPoint {
+  address: string;
+  forwardedHeaders?: { trustedIPs?: string[] };
 }
 type Headers = Record<string, string>;
 interface Req {
@@ -54,17 +74,58 @@ interface Req {
 }
 
 const HOP = ['connection', 'keep-alive', 'te', 'trailers', 'transfer-encoding', 'upgrade'];
-const X_FORWARDED = [
+// forwardedheaders.XHeadersSet: deleted, with their underscore spellings, from an untrusted peer's request.
+const X_HEADERS = [
+  'x-forwarded-proto',
+  'x-forwarded-scheme',
   'x-forwarded-for',
   'x-forwarded-host',
   'x-forwarded-port',
-  'x-forwarded-proto',
   'x-forwarded-server',
   'x-forwarded-uri',
   'x-forwarded-method',
   'x-forwarded-prefix',
+  'x-forwarded-tls-client-cert',
+  'x-forwarded-tls-client-cert-info',
+  'x-scheme',
   'x-real-ip',
 ];
+const isManagedXHeader = (name: string) => X_HEADERS.includes(name.replace(/_/g, '-'));
+const deleteXForwardedHeaders = (h: Headers) => {
+  for (const name of Object.keys(h)) if (isManagedXHeader(name)) delete h[name];
+};
+
+/** Throw on a key the emulator does not implement (it would otherwise be silently ignored). */
+function onlyKeys(what: string, value: object | undefined, keys: readonly string[]): void {
+  for (const key of Object.keys(value ?? {}))
+    if (!keys.includes(key)) throw new Error(`traefik emulator: ${what}.${key} is not implemented`);
+}
+
+/** Go's textproto.CanonicalMIMEHeaderKey: the name Traefik's regex sees (Node lower-cases every name). */
+function canonicalHeaderKey(name: string): string {
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return name;
+  let upper = true;
+  let out = '';
+  for (const c of name) {
+    out += upper ? c.toUpperCase() : c.toLowerCase();
+    upper = c === '-';
+  }
+  return out;
+}
+
+/** A Go (RE2) pattern as a JS RegExp: only a leading (?i) flag is supported, anything else Go-specific throws. */
+function goRegexp(pattern: string): RegExp {
+  const insensitive = pattern.startsWith('(?i)');
+  const body = insensitive ? pattern.slice(4) : pattern;
+  if (/\(\?[^:]/.test(body)) throw new Error(`traefik emulator: unsupported regexp syntax in ${pattern}`);
+  return new RegExp(body, insensitive ? 'i' : '');
+}
+
+/** forward.go / forwardedheaders forwardedPort: the Host's port, else 443 for https, else 80. */
+function forwardedPort(host: string, proto: string | undefined): string {
+  const port = /:(\d+)$/.exec(host)?.[1];
+  return port ?? (proto === 'https' || proto === 'wss' ? '443' : '80');
+}
 
 function flatten(h: IncomingHttpHeaders): Headers {
   const out: Headers = {};
@@ -100,7 +161,9 @@ function call(
   body?: Buffer,
 ): Promise<{ status: number; headers: Headers; body: Buffer }> {
   return new Promise((resolveCall, reject) => {
-    const req = request(url, { method, headers, timeout: 30_000 }, (res) => {
+    // A fresh connection each time: Go's transport retries a GET whose reused keep-alive connection turns out dead;
+    // Node's agent would fail it instead (and the tests restart keyway on the same port).
+    const req = request(url, { method, headers, timeout: 30_000, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -118,26 +181,39 @@ function call(
   });
 }
 
-/** forward.go writeHeader: the headers of the auth request. */
+/** forward.go writeHeader (oldWriteHeader when trustForwardHeader is unset): the headers of the auth request. */
 function authRequestHeaders(req: Req, fa: ForwardAuth): Headers {
   const listed = (req.headers['connection'] ?? '').split(',').map((s) => s.trim().toLowerCase());
   let h: Headers = {};
   for (const [k, v] of Object.entries(req.headers))
     if (k !== 'host' && !HOP.includes(k) && !listed.includes(k)) h[k] = v;
+  // http.NewRequest(GET, address, nil): net/http's Request.Write never sends these from the header map
+  // (reqWriteExcludeHeader), so keyway never waits for a body. (Expect is sent as is: Go's server keeps it.)
+  delete h['content-length'];
+  delete h['trailer'];
+  const trust = fa.trustForwardHeader;
+  if (trust === false) deleteXForwardedHeaders(h);
   if (fa.authRequestHeaders?.length) {
     const allowed = fa.authRequestHeaders.map((n) => n.toLowerCase());
+    if (trust === true) allowed.push(...X_HEADERS);
     h = Object.fromEntries(Object.entries(h).filter(([k]) => allowed.includes(k)));
   }
-  const trust = fa.trustForwardHeader === true;
-  const prior = req.headers['x-forwarded-for'];
-  h['x-forwarded-for'] = trust && prior ? `${prior}, ${req.remote}` : req.remote;
-  const pick = (name: string, fallback: string) =>
-    trust && req.headers[name] ? req.headers[name]! : fallback;
-  h['x-forwarded-method'] = pick('x-forwarded-method', req.method);
-  h['x-forwarded-proto'] = pick('x-forwarded-proto', 'http');
-  if (trust && req.headers['x-forwarded-port']) h['x-forwarded-port'] = req.headers['x-forwarded-port'];
-  h['x-forwarded-host'] = pick('x-forwarded-host', req.host);
-  h['x-forwarded-uri'] = pick('x-forwarded-uri', req.url);
+  if (trust === undefined) {
+    h['x-forwarded-for'] = req.remote;
+    h['x-forwarded-proto'] = 'http';
+    h['x-forwarded-method'] = req.method;
+    h['x-forwarded-host'] = req.host;
+    h['x-forwarded-uri'] = req.url;
+    return h;
+  }
+  const prior = h['x-forwarded-for'];
+  h['x-forwarded-for'] = prior ? `${prior}, ${req.remote}` : req.remote;
+  h['x-forwarded-method'] ??= req.method;
+  h['x-forwarded-proto'] ??= 'http';
+  // Computed from the sanitised auth request (GHSA-3q9r-p662-5j8m), not the client's X-Forwarded-Proto.
+  h['x-forwarded-port'] ??= forwardedPort(req.host, h['x-forwarded-proto']);
+  h['x-forwarded-host'] ??= req.host;
+  h['x-forwarded-uri'] ??= req.url;
   return h;
 }
 
@@ -166,6 +242,12 @@ async function forwardAuth(fa: ForwardAuth, req: Req, res: ServerResponse): Prom
     delete req.headers[key];
     if (answer.headers[key] !== undefined) req.headers[key] = answer.headers[key]!;
   }
+  if (fa.authResponseHeadersRegex !== undefined) {
+    const re = goRegexp(fa.authResponseHeadersRegex);
+    for (const key of Object.keys(req.headers)) if (re.test(canonicalHeaderKey(key))) delete req.headers[key];
+    for (const [key, value] of Object.entries(answer.headers))
+      if (re.test(canonicalHeaderKey(key))) req.headers[key] = value;
+  }
   return true;
 }
 
@@ -178,12 +260,26 @@ export interface TraefikEmulator {
 /** Start every entry point of the static config `staticPath` (its providers.file.filename is the dynamic config). */
 export async function startTraefikEmulator(staticPath: string): Promise<TraefikEmulator> {
   const stat = parseYaml(readFileSync(staticPath, 'utf8')) as {
-    entryPoints: Record<string, { address: string }>;
+    entryPoints: Record<string, EntryPoint>;
     providers: { file: { filename: string } };
   };
+  onlyKeys('(static)', stat, ['entryPoints', 'providers', 'log']);
   const dyn = (
     parseYaml(readFileSync(resolve(dirname(staticPath), stat.providers.file.filename), 'utf8')) as Dynamic
   ).http;
+  for (const [ep, def] of Object.entries(stat.entryPoints)) {
+    onlyKeys(`entryPoints.${ep}`, def, ['address', 'forwardedHeaders']);
+    onlyKeys(`entryPoints.${ep}.forwardedHeaders`, def.forwardedHeaders, ['trustedIPs']);
+    for (const ip of def.forwardedHeaders?.trustedIPs ?? [])
+      if (ip.includes('/')) throw new Error(`traefik emulator: trustedIPs takes plain IPs here, not ${ip}`);
+  }
+  for (const [mw, def] of Object.entries(dyn.middlewares ?? {})) {
+    onlyKeys(`middlewares.${mw}`, def, ['forwardAuth', 'headers']);
+    onlyKeys(`middlewares.${mw}.forwardAuth`, def.forwardAuth, FORWARD_AUTH_KEYS);
+    onlyKeys(`middlewares.${mw}.headers`, def.headers, ['customRequestHeaders']);
+    if (def.forwardAuth?.authResponseHeadersRegex !== undefined)
+      goRegexp(def.forwardAuth.authResponseHeadersRegex);
+  }
   const byPriority = (names: string[]) =>
     names.sort((a, b) => dyn.routers[b]!.rule.length - dyn.routers[a]!.rule.length);
 
@@ -215,13 +311,12 @@ export async function startTraefikEmulator(staticPath: string): Promise<TraefikE
 
   async function proxy(service: string, req: Req, res: ServerResponse): Promise<void> {
     const url = dyn.services[service]!.loadBalancer.servers[0]!.url;
+    // httputil rewriteRequestBuilder: the client IP is appended to X-Forwarded-For; Host is passed (passHostHeader).
+    const prior = req.headers['x-forwarded-for'];
     const headers: Headers = {
       ...req.headers,
       host: req.host,
-      'x-forwarded-for': req.remote,
-      'x-forwarded-host': req.host,
-      'x-forwarded-proto': 'http',
-      'x-real-ip': req.remote,
+      'x-forwarded-for': prior ? `${prior}, ${req.remote}` : req.remote,
     };
     for (const h of HOP) delete headers[h];
     try {
@@ -234,7 +329,9 @@ export async function startTraefikEmulator(staticPath: string): Promise<TraefikE
 
   const servers: Server[] = [];
   const ports: Record<string, number> = {};
-  for (const [ep, { address }] of Object.entries(stat.entryPoints)) {
+  const serverName = hostname();
+  for (const [ep, { address, forwardedHeaders }] of Object.entries(stat.entryPoints)) {
+    const trusted = forwardedHeaders?.trustedIPs ?? [];
     const top = byPriority(
       Object.keys(dyn.routers).filter(
         (n) => !dyn.routers[n]!.parentRefs && (dyn.routers[n]!.entryPoints ?? [ep]).includes(ep),
@@ -245,12 +342,20 @@ export async function startTraefikEmulator(staticPath: string): Promise<TraefikE
       message.on('data', (c: Buffer) => chunks.push(c));
       message.on('end', () => {
         const headers = flatten(message.headers);
-        for (const h of X_FORWARDED) delete headers[h]; // untrusted entry point: forwardedheaders drops them
+        const remote = message.socket.remoteAddress ?? '';
+        const host = headers['host'] ?? '';
+        // forwardedheaders.XForwarded: an untrusted peer's X-Forwarded-* go; then rewrite() fills the absent ones.
+        if (!trusted.includes(remote)) deleteXForwardedHeaders(headers);
+        headers['x-real-ip'] ||= remote;
+        headers['x-forwarded-proto'] ||= 'http';
+        headers['x-forwarded-port'] ||= forwardedPort(host, headers['x-forwarded-proto']);
+        if (host) headers['x-forwarded-host'] ||= host;
+        headers['x-forwarded-server'] = serverName;
         const req: Req = {
           method: message.method ?? 'GET',
           url: message.url ?? '/',
-          host: headers['host'] ?? '',
-          remote: message.socket.remoteAddress ?? '',
+          host,
+          remote,
           headers,
           body: Buffer.concat(chunks),
         };

@@ -3,13 +3,9 @@ import { describeRoutingFlows } from './routing-flows.js';
 
 describeRoutingFlows('traefik', {
   keywayDown: 500,
-  passesDenyBody: true,
   unknownUpstream: 404,
-  stripsUnderscoreSpellings: true,
 });
 describeRoutingFlows('traefik-two-hop', {
   keywayDown: 500,
-  passesDenyBody: true,
   unknownUpstream: 404,
-  stripsUnderscoreSpellings: true,
 });

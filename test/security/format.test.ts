@@ -158,8 +158,8 @@ describe('JSON', () => {
   it('integers beyond 2^53 keep their exact digits in mapped headers (never rounded to another id)', async () => {
     const header = async (literal: string) =>
       (await decide(suite, signed(rawClaims(`"name":${literal}`)))).headers.get('x-user-name');
-    expect(await header('1234567890123456789')).toBe('1234567890123456789');
-    expect(await header('1234567890123456790')).toBe('1234567890123456790');
+    expect(await header('9876543210987654321')).toBe('9876543210987654321');
+    expect(await header('9876543210987654322')).toBe('9876543210987654322');
     expect(await header('-9007199254740993')).toBe('-9007199254740993');
     expect(await header('9007199254740991')).toBe('9007199254740991');
   });

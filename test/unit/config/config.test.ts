@@ -72,6 +72,14 @@ describe('parseConfig', () => {
     ],
     [{ default_policy: 'x' }, 'default_policy: unknown policy "x"'],
     [
+      { policies: [{ name: 'p', anonymous: true, claims: { uid: [Number.MAX_SAFE_INTEGER + 2] } }] },
+      'policies[0].claims.uid[0]: expected a number within ±2^53',
+    ],
+    [
+      { policies: [{ name: 'p', anonymous: true, match: { hosts: ['admin.example.com.'] } }] },
+      'policies[0].match.hosts[0]: expected no trailing dot',
+    ],
+    [
       { revocation: { redis_url: 'rediss://r:6380', tls_ca_file: '/etc/ca.pem' } },
       'revocation.tls_ca_file: expected PEM certificates ("-----BEGIN CERTIFICATE-----")',
     ],
@@ -87,6 +95,15 @@ describe('parseConfig', () => {
     [
       { policies: [{ name: 'p', anonymous: true, headers: { 'Cache-Control': 'c' } }] },
       'policies[0].headers.Cache-Control: expected a header name keyway does not set itself',
+    ],
+    // Other token characters alias the dash form for CGI/WSGI/PHP backends and break the generated proxy configs.
+    [
+      { policies: [{ name: 'p', anonymous: true, headers: { X_User: 'a' } }] },
+      'policies[0].headers.X_User: expected a header name of letters, digits and "-" only',
+    ],
+    [
+      { policies: [{ name: 'p', anonymous: true, headers: { 'X.User': 'a' } }] },
+      'policies[0].headers.X.User: expected a header name of letters, digits and "-" only',
     ],
     [
       { policies: [{ name: 'p', anonymous: true, headers: { 'X-User': 'a', 'x-user': 'b' } }] },

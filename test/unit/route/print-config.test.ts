@@ -5,6 +5,7 @@ import { readConfigFile } from '../../../src/config/load.js';
 import { parseConfig } from '../../../src/config/parse.js';
 import { emittedHeaders } from '../../../src/proxy-config/emitted-headers.js';
 import { printProxyConfig } from '../../../src/proxy-config/print-config.js';
+import { authHeadersRegex } from '../../../src/proxy-config/traefik.js';
 import { routingConfig } from './helpers.js';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
@@ -44,7 +45,7 @@ describe('printProxyConfig', () => {
       {
         policies: [
           { name: 'p', anonymous: true, headers: { 'X-Auth-Email': 'email' } },
-          { name: 'q', anonymous: true, headers: { 'x-auth-email': 'mail' } },
+          { name: 'q', anonymous: true, headers: { 'x-auth-email': 'mail', 'X-User-Email': 'mail' } },
         ],
       },
       't',
@@ -59,13 +60,61 @@ describe('printProxyConfig', () => {
       'X-Route-Upstream',
       'X-Route-Match',
       'X-Auth-Email',
+      'X-User-Email',
     ]);
     expect(printProxyConfig('caddy', config)).toContain('\t\trequest_header -X-Auth-Email\n');
-    expect(printProxyConfig('caddy', config)).toContain('X-Route-Match X-Auth-Email\n');
+    expect(printProxyConfig('caddy', config)).toContain('X-Route-Match X-Auth-Email X-User-Email\n');
     const nginx = printProxyConfig('nginx', config);
     expect(nginx).toContain('\t\tproxy_set_header X-Auth-Email "";\n');
     expect(nginx).toContain('\t\tproxy_set_header X-Auth-Email $keyway_x_auth_email;\n');
-    expect(printProxyConfig('traefik', config)).toContain('          - X-Auth-Email\n');
+    expect(printProxyConfig('traefik', config)).toContain(
+      "authResponseHeadersRegex: '(?i)^(?:x[^a-z0-9](?:auth|route)[^a-z0-9].*|x[^a-z0-9]user[^a-z0-9]email)$'\n",
+    );
+  });
+
+  it('Traefik: the regex matches keyway’s headers and every alias spelling, nothing else', () => {
+    const pattern = authHeadersRegex(['X-Auth-Subject', 'X-Route-Upstream', 'X-User-Email']);
+    expect(pattern.startsWith('(?i)')).toBe(true);
+    const re = new RegExp(pattern.slice(4), 'i'); // Go's (?i) flag; the rest is the same in RE2 and JS
+    const matched = [
+      'X-Auth-Subject',
+      'X_Auth_Subject',
+      'X.auth.subject',
+      'x~auth~subject',
+      'X-Auth_Subject',
+      'X-Route_Upstream',
+      'X!Route!Upstream',
+      'X-Auth-Anything',
+      'X-User-Email',
+      'X_User.Email',
+    ];
+    for (const name of matched) expect({ name, match: re.test(name) }).toEqual({ name, match: true });
+    for (const name of [
+      'X-Authorization',
+      'Authorization',
+      'X-User',
+      'X-User-Email-2',
+      'X-Request-Id',
+      'Xauthsubject',
+    ])
+      expect({ name, match: re.test(name) }).toEqual({ name, match: false });
+  });
+
+  it('Traefik: router and service names are index-based, so addresses never collide', () => {
+    const config = routingConfig({ default_upstreams: ['a-b:80', 'a.b:80'] });
+    const out = printProxyConfig('traefik', config, { upstreams: ['a-b:80', 'a.b:80'] });
+    expect(out).toContain('    keyway-upstream-1: # a-b:80\n');
+    expect(out).toContain('    keyway-upstream-2: # a.b:80\n');
+    expect(out).toContain('rule: Header(`X-Route-Upstream`, `a.b:80`)\n      service: keyway-upstream-2\n');
+  });
+
+  it('Caddy deletes every alias spelling; nginx pins the header-name checks; both answer like keyway on 401/403', () => {
+    const config = routingConfig({});
+    const caddy = printProxyConfig('caddy', config);
+    for (const c of "!#$%&'*+.^_`|~") expect(caddy).toMatch(new RegExp(`request_header "?-\\*\\${c}\\*"?\n`));
+    const nginx = printProxyConfig('nginx', config);
+    expect(nginx).toContain('\tunderscores_in_headers off;\n\tignore_invalid_headers on;\n');
+    expect(nginx).toContain('\t\terror_page 401 403 = @keyway_denied;\n');
   });
 
   it('without a route table proxies to a fixed application and names no upstream header guard', () => {
