@@ -81,11 +81,16 @@ export const issuerSchema = z.strictObject({
   jwks: jwksOptions,
 });
 
-const TOKEN_SOURCE =
-  /^(bearer|header:[!#$%&'*+.^_`|~0-9A-Za-z-]+|cookie:[!#$%&'*+.^_`|~0-9A-Za-z-]+|query:[^&=#\s]+)$/;
+// A header source is letters, digits and "-" only: nginx drops other names by default and the Caddy config keyway
+// prints deletes them before forward_auth (they alias other headers for CGI-style backends), so keyway would never
+// see such a token.
+const TOKEN_SOURCE = /^(bearer|header:[0-9A-Za-z-]+|cookie:[!#$%&'*+.^_`|~0-9A-Za-z-]+|query:[^&=#\s]+)$/;
 const tokenSource = z
   .string()
-  .regex(TOKEN_SOURCE, 'expected "bearer", "header:<Name>", "cookie:<name>" or "query:<param>"');
+  .regex(
+    TOKEN_SOURCE,
+    'expected "bearer", "header:<Name>" (letters, digits and "-"), "cookie:<name>" or "query:<param>"',
+  );
 
 // Letters, digits and "-" only: the other token characters ("_", ".", "~", …) make a name that CGI/WSGI/PHP-style
 // backends read as the dash form (a client could forge X_User for X-User), and that the proxy configs cannot name.

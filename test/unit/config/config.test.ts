@@ -59,6 +59,10 @@ describe('parseConfig', () => {
       'policies[0].token_sources[0]: expected "bearer"',
     ],
     [
+      { policies: [{ name: 'p', token_sources: ['header:X_Token'] }] },
+      'policies[0].token_sources[0]: expected "bearer", "header:<Name>" (letters, digits and "-")',
+    ],
+    [
       { policies: [{ name: 'p', anonymous: true, match: { paths: ['api'] } }] },
       'policies[0].match.paths[0]: expected a path prefix',
     ],
