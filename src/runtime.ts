@@ -36,12 +36,20 @@ function keyReadiness(store: AdminKeyStore): ReadinessCheck {
   };
 }
 
-/** Build a runtime; pass the previous runtime's guard to keep its mirror and Redis connections across a reload. */
-export function createRuntime(deps: Deps, reuse?: { revocation: RevocationGuard }): Runtime {
+/** Parts handed in instead of built: the previous runtime's guard on reload; a faulty router in a test. */
+export interface RuntimeParts {
+  /** Kept across a reload: its mirror and Redis connections live as long as the process (not started again). */
+  readonly revocation?: RevocationGuard;
+  readonly router?: Router;
+}
+
+/** Build a runtime from deps.config, using `parts` where given. */
+export function createRuntime(deps: Deps, parts: RuntimeParts = {}): Runtime {
   const config: Config = deps.config;
   const stores = createKeyStores(config, deps);
-  const revocation = reuse?.revocation ?? createRevocationGuard(config.revocation, deps);
-  const router = createRouter(config, deps);
+  const reuse = parts.revocation !== undefined;
+  const revocation = parts.revocation ?? createRevocationGuard(config.revocation, deps);
+  const router = parts.router ?? createRouter(config, deps);
   const verify = createTokenVerifier(config.issuers, stores, deps);
   const decide = createDecide({
     config,

@@ -1,4 +1,5 @@
-// A keyway pipeline built from a config object with real key stores, for app.request() tests (no socket).
+// keyway's runtime (createRuntime: key stores, revocation guard, router, pipeline — the production wiring) built from
+// a config object behind the real app, for app.request() tests (no socket).
 import type { Hono } from 'hono';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/parse.js';
@@ -7,12 +8,9 @@ import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
-import { createDecide } from '../../src/pipeline/decide.js';
-import type { RevocationCheck, UpstreamSelector } from '../../src/pipeline/decision.js';
-import { compilePolicies } from '../../src/policy/compile-policies.js';
 import { createDecisionRecorder } from '../../src/respond/record-decision.js';
-import { createKeyStores } from '../../src/verify/issuer-key-store.js';
-import { createTokenVerifier } from '../../src/verify/verify-token.js';
+import type { Router } from '../../src/route/router.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { recordResponse, trackRegistry } from './audit.js';
 import { createLogCapture, type LogCapture } from './log-capture.js';
 
@@ -21,22 +19,25 @@ export interface TestKeyway {
   readonly config: Config;
   readonly deps: Deps;
   readonly logs: LogCapture;
+  /** The parts: key stores, the revocation guard (in memory unless the config names a Redis), the router. */
+  readonly runtime: Runtime;
   /** GET /auth (or /auth/{policy}) with the given headers. */
   auth(headers: Record<string, string>, path?: string): Promise<Response>;
-  close(): void;
+  /** Stop background work (key refreshes, the guard's sync, health checks). */
+  close(): Promise<void>;
 }
 
 export interface TestKeywayOptions {
   readonly clock?: Clock;
-  readonly revocation?: (deps: Deps) => RevocationCheck;
-  readonly router?: (deps: Deps) => UpstreamSelector;
-  /** Skip awaiting the key stores' first load (to test keys_unavailable at start). */
+  /** Fault injection: this router instead of the one the config describes. */
+  readonly router?: Router;
+  /** Start nothing (key stores, guard, router): to test what keyway answers before its first key load. */
   readonly noStart?: boolean;
   /** Files the config refers to (ca_file, key files, secret files); default: every file reads as "". */
   readonly readFile?: (path: string) => string;
 }
 
-/** Build and start (first key load awaited) a pipeline for `input`. */
+/** Build the runtime for `input` and start it as the server does (first key and revocation loads awaited). */
 export async function createTestKeyway(input: unknown, options: TestKeywayOptions = {}): Promise<TestKeyway> {
   const config = parseConfig(input, 'test', { readFile: options.readFile ?? (() => '') });
   const logs = createLogCapture();
@@ -47,23 +48,12 @@ export async function createTestKeyway(input: unknown, options: TestKeywayOption
     metrics: createMetrics({ processMetrics: false }),
     fetch: globalThis.fetch,
   };
-  const stores = createKeyStores(config, deps);
-  if (!options.noStart) await Promise.all([...stores.values()].map((s) => s.start()));
-  const decide = createDecide({
-    config,
-    selectPolicy: compilePolicies(config, deps),
-    verify: createTokenVerifier(config.issuers, stores, deps),
-    revocation: options.revocation?.(deps),
-    router: options.router?.(deps),
-  });
+  const runtime = createRuntime(deps, options.router ? { router: options.router } : {});
+  if (!options.noStart) await runtime.start(true);
   const app = buildApp({
-    decide,
+    decide: runtime.decide,
     record: createDecisionRecorder(deps),
-    readiness: () =>
-      [...stores.values()].map((s) => ({
-        name: `keys:${s.status().issuer}`,
-        check: () => ({ ok: s.status().ready, detail: '' }),
-      })),
+    readiness: () => runtime.readiness,
     registry: deps.metrics.registry,
     log: deps.log,
   });
@@ -81,9 +71,8 @@ export async function createTestKeyway(input: unknown, options: TestKeywayOption
     config,
     deps,
     logs,
+    runtime,
     auth: async (headers, path = '/auth') => app.request(path, { headers }),
-    close: () => {
-      for (const s of stores.values()) s.close();
-    },
+    close: () => runtime.close(false),
   };
 }

@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASON_CODES, REASONS, type Reason } from '../../src/errors.js';
-import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
-import { createRouter, type Router } from '../../src/route/router.js';
 import { freePort } from '../helpers/free-port.js';
 import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
 import { startRedis } from '../helpers/redis-server.js';
@@ -207,33 +205,18 @@ describe('stateful reasons through /auth', () => {
   };
 
   it('revoked jti → revoked (in-memory store)', async () => {
-    let guard: RevocationGuard | undefined;
-    const k = await createTestKeyway(base(), {
-      revocation: (deps) => {
-        guard = createRevocationGuard(deps.config.revocation, deps);
-        return guard;
-      },
-    });
-    await guard!.start();
+    const k = await createTestKeyway(base());
     const h = await headers({ ...good, jti: 'leaked-1' });
     expect((await k.auth(h)).status).toBe(200);
-    await guard!.revokeJti({ jti: 'leaked-1', exp: nowSeconds() + 600 });
+    await k.runtime.revocation.revokeJti({ jti: 'leaked-1', exp: nowSeconds() + 600 });
     await expectDeny(await k.auth(h), 'revoked');
-    await guard!.close();
-    k.close();
+    await k.close();
   });
 
   it('Redis gone past max_staleness, fail closed → revocation_unavailable', async () => {
     const redis = await startRedis();
-    let guard: RevocationGuard | undefined;
     const input = base({ revocation: { redis_url: redis.url, max_staleness: '1s', heartbeat: '200ms' } });
-    const k = await createTestKeyway(input, {
-      revocation: (deps) => {
-        guard = createRevocationGuard(deps.config.revocation, deps);
-        return guard;
-      },
-    });
-    await guard!.start();
+    const k = await createTestKeyway(input);
     const h = await headers();
     expect((await k.auth(h)).status).toBe(200);
     await redis.stop();
@@ -244,26 +227,18 @@ describe('stateful reasons through /auth', () => {
       ),
       'revocation_unavailable',
     );
-    await guard!.close();
+    await k.close();
     await redis.close();
-    k.close();
   });
 
   it('only upstream unhealthy, on_no_upstream deny → no_upstream', async () => {
     const dead = await freePort();
     const table = join(dir, 'routes.yaml');
     writeFileSync(table, `routes:\n  t1/svc/blue: 127.0.0.1:${dead}\ndefault: 127.0.0.1:${dead}\n`);
-    let router: Router | undefined;
     const input = base({
       routing: { table_file: table, health: { interval: '100ms', timeout: '50ms', unhealthy_threshold: 1 } },
     });
-    const k = await createTestKeyway(input, {
-      router: (deps) => {
-        router = createRouter(deps.config, deps);
-        return router;
-      },
-    });
-    await router!.start();
+    const k = await createTestKeyway(input);
     const h = await headers({ ...good, tenant: 't1', service: 'svc', version: 'blue' });
     await expectDeny(
       await until(
@@ -272,19 +247,24 @@ describe('stateful reasons through /auth', () => {
       ),
       'no_upstream',
     );
-    await router!.close();
-    k.close();
+    await k.close();
   });
 
   it('a bug in a stage → 500 internal_error, logged, never a crash', async () => {
     // Fault injection: a route selector that throws a plain TypeError stands for any unexpected bug.
     const k = await createTestKeyway(base(), {
-      router: () => ({
+      router: {
         enabled: true,
         select: () => {
           throw new TypeError('boom');
         },
-      }),
+        readiness: { name: 'routes', check: () => ({ ok: true, detail: '' }) },
+        start: async () => {},
+        close: async () => {},
+        snapshot: () => {
+          throw new TypeError('not used');
+        },
+      },
     });
     await expectDeny(await k.auth(await headers()), 'internal_error');
     expect(k.logs.entries().some((e) => e['msg'] === 'internal error')).toBe(true);

@@ -51,21 +51,13 @@ export async function startGuard(revocation: Record<string, unknown>): Promise<T
   return { guard, deps, logs };
 }
 
-/** A /auth pipeline (createTestKeyway) whose revocation check is a real guard for its `revocation` section, started. */
+/** A /auth pipeline (createTestKeyway) with its revocation guard (a real one for the config's Redis), started. */
 export async function startKeywayWithGuard(
   input: Record<string, unknown>,
-  options: Omit<TestKeywayOptions, 'revocation'> = {},
+  options: TestKeywayOptions = {},
 ): Promise<{ kw: TestKeyway; guard: RevocationGuard }> {
-  let guard: RevocationGuard | undefined;
-  const kw = await createTestKeyway(input, {
-    ...options,
-    revocation: (deps) => {
-      guard = createRevocationGuard(deps.config.revocation, deps);
-      return guard;
-    },
-  });
-  await guard!.start();
-  return { kw, guard: guard! };
+  const kw = await createTestKeyway(input, options);
+  return { kw, guard: kw.runtime.revocation };
 }
 
 /** Poll `predicate` every `everyMs` until it holds; throws after `timeoutMs` naming `what`. Returns the elapsed ms. */
