@@ -9,7 +9,6 @@ import type { Deps } from './deps.js';
 import { createDeps } from './deps-create.js';
 import { buildAdminApp } from './http/admin-app.js';
 import { createAdminGroups } from './http/admin-groups.js';
-import { mountMetrics } from './http/probes.js';
 import { createReloader, type ReloadResult, type RuntimeCell } from './reload.js';
 import { createDecisionRecorder } from './respond/record-decision.js';
 import { createRuntime } from './runtime.js';
@@ -110,9 +109,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
   }
   const buildAdmin = (token: string) =>
-    buildAdminApp(token, createAdminGroups({ ...current, reload }), (a) => {
-      if (metricsOnAdmin) mountMetrics(a, deps.metrics.registry);
-    });
+    buildAdminApp(
+      {
+        adminToken: token,
+        metrics: metricsOnAdmin
+          ? { registry: deps.metrics.registry, metricsToken: config.admin.metrics_token }
+          : undefined,
+        log: deps.log,
+      },
+      createAdminGroups({ ...current, reload }),
+    );
   let adminApp = config.admin.token === undefined ? undefined : buildAdmin(config.admin.token);
 
   const main = await listen((req) => app.fetch(req), config.server.host, config.server.port, config);

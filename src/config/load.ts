@@ -110,7 +110,7 @@ function toPort(value: string | undefined): number | string | undefined {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-/** HOST, PORT, ADMIN_PORT, LOG_LEVEL, REDIS_URL and KEYWAY_ADMIN_TOKEN(_FILE) win over the file (12-factor). */
+/** HOST, PORT, ADMIN_PORT, LOG_LEVEL, REDIS_URL, KEYWAY_ADMIN_TOKEN(_FILE) and KEYWAY_METRICS_TOKEN win over the file (12-factor). */
 export function applyEnvOverrides(doc: unknown, env: Env): unknown {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return doc;
   const out = { ...(doc as Record<string, unknown>) };
@@ -125,8 +125,15 @@ export function applyEnvOverrides(doc: unknown, env: Env): unknown {
   if (port !== undefined) section('server')['port'] = port;
   const adminPort = toPort(env['ADMIN_PORT']);
   if (adminPort !== undefined) section('admin')['port'] = adminPort;
-  if (env['KEYWAY_ADMIN_TOKEN']) section('admin')['token'] = env['KEYWAY_ADMIN_TOKEN'];
-  if (env['KEYWAY_ADMIN_TOKEN_FILE']) section('admin')['token_file'] = env['KEYWAY_ADMIN_TOKEN_FILE'];
+  // Either environment variable replaces whichever of token / token_file the file set (both set is refused).
+  if (env['KEYWAY_ADMIN_TOKEN'] || env['KEYWAY_ADMIN_TOKEN_FILE']) {
+    const admin = section('admin');
+    delete admin['token'];
+    delete admin['token_file'];
+    if (env['KEYWAY_ADMIN_TOKEN']) admin['token'] = env['KEYWAY_ADMIN_TOKEN'];
+    if (env['KEYWAY_ADMIN_TOKEN_FILE']) admin['token_file'] = env['KEYWAY_ADMIN_TOKEN_FILE'];
+  }
+  if (env['KEYWAY_METRICS_TOKEN']) section('admin')['metrics_token'] = env['KEYWAY_METRICS_TOKEN'];
   if (env['LOG_LEVEL']) section('log')['level'] = env['LOG_LEVEL'];
   if (env['REDIS_URL']) section('revocation')['redis_url'] = env['REDIS_URL'];
   return out;

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { normalisePath } from '../pipeline/request.js';
 import { FIXED_HEADERS } from '../proxy-config/emitted-headers.js';
 import { readOrReport, resolveIssuer } from './resolve-issuer.js';
-import { type ConfigInput, configSchema } from './schema.js';
+import { adminToken, type ConfigInput, configSchema } from './schema.js';
 import type { Config, Issuer } from './types.js';
 
 export interface ConfigIo {
@@ -88,9 +88,14 @@ function resolveAdminToken(
   problems: string[],
 ): ConfigInput['admin'] {
   if (admin.token_file === undefined) return admin;
-  const token = readOrReport(io, admin.token_file, 'admin.token_file', problems)?.replace(/\r?\n$/, '');
-  if (token !== undefined && token.length < 16)
-    problems.push('admin.token_file: expected at least 16 characters');
+  if (admin.token !== undefined)
+    problems.push('admin.token_file: expected either admin.token or admin.token_file, not both');
+  // Surrounding whitespace (a trailing newline, a blank line) is not part of the token: `keyway revoke` trims too.
+  const token = readOrReport(io, admin.token_file, 'admin.token_file', problems)?.trim();
+  if (token !== undefined) {
+    const shape = adminToken.safeParse(token);
+    if (!shape.success) problems.push(`admin.token_file: ${shape.error.issues[0]?.message}`);
+  }
   return { ...admin, token };
 }
 

@@ -81,6 +81,15 @@ export const issuerSchema = z.strictObject({
   jwks: jwksOptions,
 });
 
+/** An admin bearer token: at least 16 visible ASCII characters (what an Authorization header can carry intact). */
+export const adminToken = z
+  .string()
+  .min(16, 'expected at least 16 characters')
+  .regex(
+    /^[\x21-\x7e]+$/,
+    'expected visible ASCII characters only (no spaces): it is sent as a bearer token',
+  );
+
 // A header source is letters, digits and "-" only: nginx drops other names by default and the Caddy config keyway
 // prints deletes them before forward_auth (they alias other headers for CGI-style backends), so keyway would never
 // see such a token.
@@ -155,8 +164,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8082),
-      token: z.string().min(16, 'expected at least 16 characters').optional(),
+      token: adminToken.optional(),
       token_file: z.string().optional(),
+      /** Also accepted for GET /metrics on the admin listener (metrics_on_admin): a scraper needs no admin powers. */
+      metrics_token: adminToken.optional(),
     })
     .prefault({}),
   limits: z

@@ -2,13 +2,16 @@
 import type { MiddlewareHandler } from 'hono';
 import { timingSafeEqualText } from '../lib/timing-safe.js';
 
-const BEARER = /^Bearer ([\x21-\x7e]+)$/;
+// The scheme is case-insensitive (RFC 9110 §11.1); a token is visible ASCII (the config refuses any other).
+const BEARER = /^Bearer ([\x21-\x7e]+)$/i;
 
-/** Middleware that answers 401 unless the request carries the admin token. */
-export function createAdminAuth(adminToken: string): MiddlewareHandler {
+/** Middleware that answers 401 unless the request carries one of `tokens` (each compared in constant time). */
+export function createAdminAuth(...tokens: readonly string[]): MiddlewareHandler {
   return async function adminAuth(c, next) {
     const match = BEARER.exec(c.req.header('authorization') ?? '');
-    if (!match || !timingSafeEqualText(match[1]!, adminToken)) {
+    // Every token is compared (no early exit), so timing does not tell which one was close.
+    const ok = match !== null && tokens.map((t) => timingSafeEqualText(match[1]!, t)).includes(true);
+    if (!ok) {
       c.header('WWW-Authenticate', 'Bearer realm="keyway-admin"');
       return c.json({ error: 'unauthorized', reason: 'admin_token_required' }, 401);
     }

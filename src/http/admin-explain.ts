@@ -2,11 +2,13 @@
 import { Hono } from 'hono';
 import { explain, explainInput } from '../explain/explain.js';
 import type { Decide } from '../pipeline/decide.js';
+import { adminBodyLimit } from './admin-body-limit.js';
 
 /** Routes under /admin/explain. The token is used, never echoed. */
 export function createExplainAdminRoutes(decide: Decide): Hono {
   const app = new Hono();
-  app.post('/', async (c) => {
+  // Room for the largest token limits.max_token_bytes allows (1 MiB) plus the forwarded request's headers.
+  app.post('/', adminBodyLimit(2 * 1024 * 1024), async (c) => {
     const parsed = explainInput.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => i.message);

@@ -1,12 +1,17 @@
 // Admin revocation routes under /admin/revocations: POST / (jti+exp | token | sub+before), GET / (paged), DELETE /:jti.
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../deps.js';
 import { KeywayError } from '../errors.js';
 import { AdminInputError } from '../revocation/admin-input-error.js';
 import type { RevocationGuard } from '../revocation/guard.js';
-import { applyRevokeRequest, parseRevokeBody, type TokenResolver } from '../revocation/revoke-request.js';
+import {
+  applyRevokeRequest,
+  parseJtiParam,
+  parseRevokeBody,
+  type TokenResolver,
+} from '../revocation/revoke-request.js';
+import { adminBodyLimit } from './admin-body-limit.js';
 
 const MAX_BODY_BYTES = 128 * 1024;
 const DEFAULT_LIMIT = 100;
@@ -37,34 +42,22 @@ export function createRevocationAdminRoutes(
   verifyForRevoke: TokenResolver,
 ): Hono {
   const app = new Hono();
-  const lifetimeSeconds = Math.ceil(deps.config.revocation.max_token_lifetime / 1000);
-  app.post(
-    '/',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.json(
-          { error: 'bad_request', reason: 'body_too_large', detail: `at most ${MAX_BODY_BYTES} bytes` },
-          413,
-        ),
-    }),
-    async function revoke(c) {
+  app.post('/', adminBodyLimit(MAX_BODY_BYTES), async function revoke(c) {
+    try {
+      let body: unknown;
       try {
-        let body: unknown;
-        try {
-          body = await c.req.json();
-        } catch {
-          throw new AdminInputError('invalid_json', 'expected a JSON body (Content-Type: application/json)');
-        }
-        const request = parseRevokeBody(body);
-        const now = { seconds: Math.floor(deps.clock() / 1000), lifetimeSeconds };
-        const revoked = await applyRevokeRequest(request, guard, verifyForRevoke, now);
-        return c.json({ revoked }, 201);
-      } catch (err) {
-        return failure(c, err);
+        body = await c.req.json();
+      } catch {
+        throw new AdminInputError('invalid_json', 'expected a JSON body (Content-Type: application/json)');
       }
-    },
-  );
+      const request = parseRevokeBody(body);
+      const now = Math.floor(deps.clock() / 1000);
+      const revoked = await applyRevokeRequest(request, guard, verifyForRevoke, now);
+      return c.json({ revoked }, 201);
+    } catch (err) {
+      return failure(c, err);
+    }
+  });
   app.get('/', async function listRevocations(c) {
     try {
       const page = await guard.list(c.req.query('cursor'), parseLimit(c.req.query('limit')));
@@ -75,7 +68,7 @@ export function createRevocationAdminRoutes(
   });
   app.delete('/:jti', async function unrevoke(c) {
     try {
-      const jti = c.req.param('jti');
+      const jti = parseJtiParam(c.req.param('jti'));
       const removed = await guard.unrevokeJti(jti);
       if (!removed)
         return c.json(

@@ -45,6 +45,11 @@ function text(value: unknown, max: number, reason: AdminInputReason, name: strin
   return value;
 }
 
+/** The jti of `DELETE /admin/revocations/{jti}`, checked like the one of a POST; throws AdminInputError('invalid_jti'). */
+export function parseJtiParam(value: string): string {
+  return text(value, MAX_ID, 'invalid_jti', 'jti');
+}
+
 /** 9999-12-31T23:59:59Z: later times are typos (ms instead of s), and Redis cannot expire keys that far out. */
 const MAX_NUMERIC_DATE = 253_402_300_799;
 
@@ -110,7 +115,6 @@ type JtiTarget = { readonly jti: string; readonly exp: number };
 async function jtiTarget(
   request: Extract<RevokeRequest, { kind: 'jti' | 'token' }>,
   resolveToken: TokenResolver,
-  fallbackExp: number,
 ): Promise<JtiTarget> {
   if (request.kind === 'jti') return { jti: request.jti, exp: request.exp };
   let claims: Awaited<ReturnType<TokenResolver>>;
@@ -125,18 +129,22 @@ async function jtiTarget(
       'token_without_jti',
       'the token has no jti; revoke its subject with {"sub","before"} instead',
     );
+  // A token without exp (an issuer with require_exp: false) never expires: neither may its revocation.
   const exp =
-    typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? Math.ceil(claims.exp) : fallbackExp;
+    typeof claims.exp === 'number' && Number.isFinite(claims.exp)
+      ? Math.min(Math.ceil(claims.exp), MAX_NUMERIC_DATE)
+      : MAX_NUMERIC_DATE;
   return { jti: text(claims.jti, MAX_ID, 'invalid_jti', 'jti'), exp };
 }
 
-/** Carry out a request: a token is resolved (its exp bounds the entry; no exp → now + lifetime), then written.
- * Throws AdminInputError for a token that does not resolve or has no jti, and whatever the writer throws. */
+/** Carry out a request: a token is resolved (its exp bounds the entry; without exp the entry is kept until
+ * 9999-12-31), then written. Throws AdminInputError for a token that does not resolve or has no jti, and whatever
+ * the writer throws. `nowSeconds` is the default `before` of a subject revocation. */
 export async function applyRevokeRequest(
   request: RevokeRequest,
   writer: RevocationWriter,
   resolveToken: TokenResolver,
-  now: { readonly seconds: number; readonly lifetimeSeconds: number },
+  nowSeconds: number,
 ): Promise<RevokeResult> {
   const { reason, actor } = request;
   const auditPart = {
@@ -144,11 +152,11 @@ export async function applyRevokeRequest(
     ...(actor === undefined ? {} : { actor }),
   };
   if (request.kind === 'sub') {
-    const before = request.before ?? now.seconds;
+    const before = request.before ?? nowSeconds;
     await writer.revokeSubject({ sub: request.sub, before, ...auditPart });
     return { type: 'sub', sub: request.sub, before };
   }
-  const { jti, exp } = await jtiTarget(request, resolveToken, now.seconds + now.lifetimeSeconds);
+  const { jti, exp } = await jtiTarget(request, resolveToken);
   await writer.revokeJti({ jti, exp, ...auditPart });
   return { type: 'jti', jti, exp };
 }

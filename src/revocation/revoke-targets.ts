@@ -51,7 +51,9 @@ export function createAdminTarget(baseUrl: string, adminToken: string, fetchFn: 
       throw new TargetError(`admin API unreachable: ${(err as Error).message}`, false);
     }
     const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (res.status >= 400 && res.status !== 404) {
+    // Only DELETE of a jti that was not revoked answers 404 not_revoked; any other 404 means a wrong URL.
+    const notRevoked = method === 'DELETE' && res.status === 404 && json['reason'] === 'not_revoked';
+    if (res.status >= 400 && !notRevoked) {
       const detail = typeof json['detail'] === 'string' ? `: ${json['detail']}` : '';
       throw new TargetError(
         `admin API ${res.status} ${String(json['reason'] ?? json['error'] ?? '')}${detail}`,
@@ -60,12 +62,22 @@ export function createAdminTarget(baseUrl: string, adminToken: string, fetchFn: 
     }
     return { status: res.status, json };
   };
+  const notAdminApi = () =>
+    new TargetError(
+      `${url} did not answer like keyway's admin API (check --admin-url: the admin listener)`,
+      false,
+    );
   return {
     name: `admin API ${url}`,
-    revoke: async (_request, body) => (await call('POST', '', body)).json['revoked'] as RevokeResult,
+    async revoke(_request, body) {
+      const revoked = (await call('POST', '', body)).json['revoked'];
+      if (!revoked || typeof revoked !== 'object') throw notAdminApi();
+      return revoked as RevokeResult;
+    },
     async list(cursor, limit) {
       const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
       const { json } = await call('GET', `?${query}`);
+      if (!Array.isArray(json['items'])) throw notAdminApi();
       return {
         items: json['items'] as RevocationPage['items'],
         next: (json['next'] as string | null) ?? undefined,
@@ -121,10 +133,7 @@ export async function createRedisTarget(config: Config['revocation'], clock: Clo
   return {
     name: 'Redis',
     revoke: (request) =>
-      applyRevokeRequest(request, writer, parseOnly, {
-        seconds: Math.floor(clock() / 1000),
-        lifetimeSeconds: retention.lifetime,
-      }).catch(outage),
+      applyRevokeRequest(request, writer, parseOnly, Math.floor(clock() / 1000)).catch(outage),
     list: (cursor, limit) => listRedisRevocations(client, storeOptions, cursor, limit).catch(outage),
     unrevoke: (jti) => store.unrevokeJti(jti).then(({ removed }) => removed, outage),
     close: async () => void client.disconnect(),

@@ -8,7 +8,8 @@ export function discoveryUrl(issuer: string): string {
 
 /**
  * Read `jwks_uri` from a discovery document; undefined when the document is not an object, its `issuer` differs
- * from the configured one (§4.3), or the jwks_uri breaks the https-or-loopback rule applied to configured URLs.
+ * from the configured one (§4.3), or the jwks_uri breaks the https-or-loopback rule applied to configured URLs
+ * (for an https issuer: https only).
  */
 export function parseDiscovery(
   body: unknown,
@@ -22,5 +23,7 @@ export function parseDiscovery(
   if (typeof jwksUri !== 'string') return undefined;
   const problems: string[] = [];
   checkFetchUrl(jwksUri, allowInsecureHttp, 'jwks_uri', problems);
+  // An https issuer's document may not send keyway to plain http (not even on loopback: a local service to probe).
+  if (!allowInsecureHttp && issuer.startsWith('https:') && !jwksUri.startsWith('https:')) return undefined;
   return problems.length === 0 ? jwksUri : undefined;
 }

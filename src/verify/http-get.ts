@@ -8,10 +8,26 @@ export type HttpGet = (
   init: { readonly signal: AbortSignal; readonly headers: Readonly<Record<string, string>> },
 ) => Promise<Response>;
 
+/**
+ * `user:password@` in a URL as an `Authorization: Basic` header (RFC 7617) on the URL without it: fetch() refuses
+ * such URLs, and a header, unlike a URL, is never part of a log line.
+ */
+export function credentialsAsHeader(url: string): { url: string; authorization: string | undefined } {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { url, authorization: undefined };
+  const pair = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+}
+
 /** A GET over the injected fetch with `redirect: 'error'`: a 3xx fails the attempt, nothing is followed. */
 export function fetchGet(fetchImpl: typeof fetch): HttpGet {
-  return (url, init) =>
-    fetchImpl(url, { method: 'GET', redirect: 'error', signal: init.signal, headers: { ...init.headers } });
+  return (target, init) => {
+    const { url, authorization } = credentialsAsHeader(target);
+    const headers = authorization === undefined ? { ...init.headers } : { ...init.headers, authorization };
+    return fetchImpl(url, { method: 'GET', redirect: 'error', signal: init.signal, headers });
+  };
 }
 
 /**
@@ -19,9 +35,11 @@ export function fetchGet(fetchImpl: typeof fetch): HttpGet {
  * TLS verification stays on; node:https never follows redirects, so a 3xx surfaces as an HTTP error status.
  */
 export function caGet(ca: string): HttpGet {
-  return (url, init) =>
+  return (target, init) =>
     new Promise<Response>((resolve, reject) => {
-      const req = request(url, { method: 'GET', ca, headers: init.headers, signal: init.signal }, (res) => {
+      const { url, authorization } = credentialsAsHeader(target);
+      const headers = authorization === undefined ? init.headers : { ...init.headers, authorization };
+      const req = request(url, { method: 'GET', ca, headers, signal: init.signal }, (res) => {
         const status = res.statusCode ?? 0;
         const headers = new Headers();
         for (const [name, value] of Object.entries(res.headers)) {

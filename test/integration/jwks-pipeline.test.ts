@@ -1,4 +1,6 @@
 // The key store as /auth sees it: rotation, unknown-kid floods, IdP down at start and after start (injected clock).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/lib/clock.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
@@ -26,6 +28,31 @@ const issuer = (jwksUrl: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('a JWKS URL with user:password@', () => {
+  it('is fetched with Authorization: Basic (fetch() refuses such URLs), and the keys verify', async () => {
+    const k1 = createTestKey('k1');
+    const expected = `Basic ${Buffer.from('svc user:p@ss').toString('base64')}`;
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.headers.authorization !== expected) return void res.writeHead(401).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [k1.jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      kw = await createTestKeyway({
+        issuers: [issuer(`http://svc%20user:p%40ss@127.0.0.1:${port}/jwks`)],
+        policies: [{ name: 'p' }],
+      });
+      expect((await kw.auth(bearer(await k1.sign(claims())))).status).toBe(200);
+      expect(seen).toEqual([expected]);
+    } finally {
+      server.close();
+    }
+  });
+});
 
 describe('JWKS through /auth', () => {
   it('rotation: a token signed by a new key is accepted after exactly one refetch', async () => {

@@ -34,7 +34,7 @@ describe('admin revocation API (real Redis)', () => {
     redis = await startRedis();
     a = await startGuard({ redis_url: redis.url });
     b = await startGuard({ redis_url: redis.url });
-    app = buildAdminApp(ADMIN_TOKEN, [
+    app = buildAdminApp({ adminToken: ADMIN_TOKEN }, [
       { path: 'revocations', app: createRevocationAdminRoutes(a.guard, a.deps, parseToken) },
     ]);
   });
@@ -165,6 +165,17 @@ describe('admin revocation API (real Redis)', () => {
     await waitFor('B to allow it again', () => outcome(b.guard, { jti: 'odd/jti with space' }) === 'ok');
   });
 
+  it('DELETE of a jti no POST could have written (control characters, over 1,024 characters) → 400 invalid_jti', async () => {
+    for (const jti of ['bad\u0001jti', 'x'.repeat(1025)]) {
+      const res = await app.request(`/admin/revocations/${encodeURIComponent(jti)}`, {
+        method: 'DELETE',
+        headers: auth,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: 'bad_request', reason: 'invalid_jti' });
+    }
+  });
+
   it('Redis down during a write → 503 revocation_unavailable, and nothing was written anywhere', async () => {
     await redis.save();
     const seqBefore = redisCli(redis.port, 'get', '{keyway:rev}:seq');
@@ -208,7 +219,7 @@ describe('admin revocation API (real Redis)', () => {
 describe('admin revocation API (in-memory store)', () => {
   it('revokes, lists and deletes without Redis', async () => {
     const m = await startGuard({});
-    const app = buildAdminApp(ADMIN_TOKEN, [
+    const app = buildAdminApp({ adminToken: ADMIN_TOKEN }, [
       { path: 'revocations', app: createRevocationAdminRoutes(m.guard, m.deps, parseToken) },
     ]);
     const res = await app.request('/admin/revocations', {

@@ -81,7 +81,7 @@ describe('keyway revoke', () => {
 
   describe('through the admin API (--admin-url)', () => {
     const admin = () =>
-      buildAdminApp(ADMIN_TOKEN, [
+      buildAdminApp({ adminToken: ADMIN_TOKEN }, [
         {
           path: 'revocations',
           app: createRevocationAdminRoutes(g.guard, g.deps, async (t) => {

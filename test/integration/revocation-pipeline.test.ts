@@ -43,7 +43,7 @@ describe('revocation through the /auth pipeline (two instances, real Redis)', ()
   it('POST {token} on A’s admin API → B answers 401 revoked', async () => {
     const a = await start();
     const b = await start();
-    const admin = buildAdminApp(ADMIN, [
+    const admin = buildAdminApp({ adminToken: ADMIN }, [
       {
         path: 'revocations',
         // The real server passes a verifier bound to the key stores; the pipeline itself verifies here.

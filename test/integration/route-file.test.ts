@@ -71,7 +71,9 @@ describe('file route table', () => {
 
   it('serves the table with health at GET /admin/routes behind the admin token', async () => {
     const { router: r } = await setup();
-    const admin = buildAdminApp(ADMIN_TOKEN, [{ path: 'routes', app: createRouteAdminRoutes(r) }]);
+    const admin = buildAdminApp({ adminToken: ADMIN_TOKEN }, [
+      { path: 'routes', app: createRouteAdminRoutes(r) },
+    ]);
     expect((await admin.request('/admin/routes')).status).toBe(401);
     const res = await admin.request('/admin/routes', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(res.status).toBe(200);

@@ -47,8 +47,9 @@ describe('parseConfig', () => {
     ],
     [
       { issuers: [{ issuer: 'https://idp', hs_secrets: [SECRET], leeway: 'soon' }] },
-      'issuers[0].leeway: expected a duration',
+      'issuers[0].leeway: expected a duration like "30s", "500ms", "5m", "12h", "7d" or a number of seconds (got a string)',
     ],
+
     [
       { policies: [{ name: 'p', issuers: ['nope'] }], issuers: [{ issuer: 'i', hs_secrets: [SECRET] }] },
       'policies[0].issuers[0]: unknown issuer "nope"',
