@@ -80,7 +80,7 @@ export function createReloader(
     if (!loadConfig) return { ok: false, problems: ['no config source to reload from'] };
     if (stopped) return { ok: false, problems: ['shutting down'] };
     let next: Runtime | undefined;
-    let previous: Runtime;
+    let previous: Runtime | undefined;
     let changed: string[];
     let source: string;
     try {
@@ -92,11 +92,12 @@ export function createReloader(
       // The revocation store (its mirror, its Redis connections) lives as long as the process: always handed over.
       // Its section stays the started one everywhere (max_token_lifetime must match the retention the store applies).
       const effective: Config = { ...config, revocation: started.revocation };
-      next = createRuntime({ ...deps, config: effective }, { revocation: previous.revocation });
+      next = createRuntime({ ...deps, config: effective }, { revocation: previous.revocation, previous });
       await next.start(true);
       if (stopped) throw new Error('shutting down');
     } catch (err) {
-      await next?.close(true);
+      // Key stores taken over from the running runtime stay with it.
+      await next?.close(true, new Set(previous?.stores.values()));
       reloads.inc({ outcome: 'refused' });
       const problems = err instanceof ConfigError ? [...err.issues] : [(err as Error).message];
       deps.log.error({ problems }, 'config reload refused: keeping the current config');
@@ -107,7 +108,7 @@ export function createReloader(
     onSwap();
     forgetRemovedIssuers(previous, next);
     await previous
-      .close(true)
+      .close(true, new Set(next.stores.values()))
       .catch((err: unknown) => deps.log.warn({ err }, 'closing the previous runtime failed'));
     reloads.inc({ outcome: 'ok' });
     deps.log.info({ source, restart_needed_for: changed }, 'config reloaded');

@@ -5,7 +5,7 @@ import { createDecide, type Decide } from './pipeline/decide.js';
 import { compilePolicies } from './policy/compile-policies.js';
 import { createRevocationGuard, type RevocationGuard } from './revocation/guard.js';
 import { createRouter, type Router } from './route/router.js';
-import { type AdminKeyStore, createKeyStores } from './verify/issuer-key-store.js';
+import { type AdminKeyStore, createKeyStores, keySourceOf } from './verify/issuer-key-store.js';
 import { createTokenVerifier, type TokenVerifier } from './verify/verify-token.js';
 
 export interface Runtime {
@@ -22,8 +22,8 @@ export interface Runtime {
    * of a guard this runtime owns (`keyway explain` decides at once); otherwise they run in the background.
    */
   start(awaitKeys: boolean): Promise<void>;
-  /** Stop background work; a revocation guard handed over to the next runtime is kept. */
-  close(keepRevocation: boolean): Promise<void>;
+  /** Stop background work; a revocation guard and key stores handed over to another runtime are kept. */
+  close(keepRevocation: boolean, keepStores?: ReadonlySet<AdminKeyStore>): Promise<void>;
 }
 
 function keyReadiness(store: AdminKeyStore): ReadinessCheck {
@@ -36,17 +36,29 @@ function keyReadiness(store: AdminKeyStore): ReadinessCheck {
   };
 }
 
-/** Parts handed in instead of built: the previous runtime's guard on reload; a faulty router in a test. */
+/** Parts handed in instead of built: the previous runtime's guard and key stores on reload; a faulty router in a test. */
 export interface RuntimeParts {
   /** Kept across a reload: its mirror and Redis connections live as long as the process (not started again). */
   readonly revocation?: RevocationGuard;
+  /**
+   * The runtime being replaced: each of its key stores whose issuer's key source is unchanged is taken over, running,
+   * with its cached keys — a reload while the IdP is down must not throw away keys it may still serve.
+   */
+  readonly previous?: Runtime;
   readonly router?: Router;
 }
 
 /** Build a runtime from deps.config, using `parts` where given. */
 export function createRuntime(deps: Deps, parts: RuntimeParts = {}): Runtime {
   const config: Config = deps.config;
-  const stores = createKeyStores(config, deps);
+  const previousIssuers = new Map(parts.previous?.deps.config.issuers.map((i) => [i.name, keySourceOf(i)]));
+  const adopted = new Set<AdminKeyStore>();
+  const stores = createKeyStores(config, deps, (issuer) => {
+    const store = parts.previous?.stores.get(issuer.name);
+    if (!store || previousIssuers.get(issuer.name) !== keySourceOf(issuer)) return undefined;
+    adopted.add(store);
+    return store;
+  });
   const reuse = parts.revocation !== undefined;
   const revocation = parts.revocation ?? createRevocationGuard(config.revocation, deps);
   const router = parts.router ?? createRouter(config, deps);
@@ -68,12 +80,14 @@ export function createRuntime(deps: Deps, parts: RuntimeParts = {}): Runtime {
     readiness: [...[...stores.values()].map(keyReadiness), revocation.readiness, router.readiness],
     async start(awaitKeys) {
       await router.start();
-      const keys = Promise.allSettled([...stores.values()].map((s) => s.start()));
+      const keys = Promise.allSettled(
+        [...stores.values()].filter((s) => !adopted.has(s)).map((s) => s.start()),
+      );
       const revocationLoaded = reuse ? undefined : revocation.start();
       if (awaitKeys) await Promise.allSettled([keys, revocationLoaded]);
     },
-    async close(keepRevocation) {
-      for (const store of stores.values()) store.close();
+    async close(keepRevocation, keepStores = new Set()) {
+      for (const store of stores.values()) if (!keepStores.has(store)) store.close();
       await Promise.allSettled([keepRevocation ? undefined : revocation.close(), router.close()]);
     },
   };

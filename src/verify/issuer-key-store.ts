@@ -121,10 +121,40 @@ export function createIssuerKeyStore(issuer: Issuer, deps: Deps, limiter: FetchL
   };
 }
 
-/** One store per issuer name, all sharing one fetch limiter (limits.max_concurrent_jwks_fetches). */
-export function createKeyStores(config: Config, deps: Deps): Map<string, AdminKeyStore> {
+/** What a key store is built from: the issuer without the settings only the claim checks read. */
+export function keySourceOf(issuer: Issuer): string {
+  const {
+    audiences: _a,
+    leeway: _l,
+    max_token_age: _m,
+    require_exp: _r,
+    required_claims: _c,
+    ...source
+  } = issuer;
+  return JSON.stringify(source, (_key, value) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
+  );
+}
+
+/** A running store an earlier runtime built from the same key source (so a reload keeps its cache), if any. */
+export type KeyStoreDonor = (issuer: Issuer) => AdminKeyStore | undefined;
+
+/**
+ * One store per issuer name, all sharing one fetch limiter (limits.max_concurrent_jwks_fetches); `donor` hands over
+ * a running store whose key source is unchanged instead of building a new one.
+ */
+export function createKeyStores(
+  config: Config,
+  deps: Deps,
+  donor?: KeyStoreDonor,
+): Map<string, AdminKeyStore> {
   const limiter = createFetchLimiter(config.limits.max_concurrent_jwks_fetches);
-  return new Map(config.issuers.map((issuer) => [issuer.name, createIssuerKeyStore(issuer, deps, limiter)]));
+  return new Map(
+    config.issuers.map((issuer) => [
+      issuer.name,
+      donor?.(issuer) ?? createIssuerKeyStore(issuer, deps, limiter),
+    ]),
+  );
 }
 
 function importConfiguredKeys(issuer: Issuer, deps: Deps): VerificationKey[] {

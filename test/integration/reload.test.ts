@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/infra/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
+import { createTestKey, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
 
@@ -134,6 +135,56 @@ describe('config reload', () => {
     }
     expect(status).toBe(200);
     await watched.close();
+  });
+});
+
+describe('config reload while the IdP is down', () => {
+  it('keeps the running key store (and its cached keys) of an issuer whose key source did not change', async () => {
+    const idp = await startJwksServer();
+    const key = createTestKey('k1');
+    idp.setKeys([key.jwk]);
+    const file5 = join(dir, 'idp-down.yaml');
+    const write5 = (projects: string, timeout = '300ms') =>
+      writeFileSync(
+        file5,
+        `server: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    jwks_uri: ${idp.jwksUrl}\n` +
+          `    jwks: { retries: 0, timeout: ${timeout} }\n` +
+          `policies:\n  - name: api\n    claims: { project: [${projects}] }\n`,
+      );
+    write5('alpha');
+    const env5 = { KEYWAY_CONFIG: file5 };
+    const s = await startServer(loadConfig(env5), {
+      loadConfig: () => loadConfig(env5),
+      deps: { log: createLogger('silent') },
+    });
+    try {
+      const token = await key.sign({
+        iss: 'https://idp.test',
+        sub: 'u',
+        project: 'beta',
+        exp: Math.floor(Date.now() / 1000) + 600,
+      });
+      const ask = async () =>
+        (
+          await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } })
+        ).headers.get('x-auth-reason');
+      expect(await ask()).toBe('claim_mismatch');
+      idp.reply('/jwks', { status: 500 });
+      const fetchesBefore = idp.count();
+      write5('alpha, beta');
+      expect((await s.reload()).ok).toBe(true);
+      // The policy change applied, the keys fetched before the outage still verify, and no refetch was needed.
+      expect(await ask()).toBe(null);
+      expect((await fetch(`http://127.0.0.1:${s.port}/readyz`)).status).toBe(200);
+      expect(idp.count()).toBe(fetchesBefore);
+      // A changed key source (here: the fetch timeout) is a new store: it must fetch, and the IdP is down.
+      write5('alpha, beta', '400ms');
+      expect((await s.reload()).ok).toBe(true);
+      expect(await ask()).toBe('keys_unavailable');
+    } finally {
+      await s.close();
+      await idp.close();
+    }
   });
 });
 
