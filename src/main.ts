@@ -49,13 +49,20 @@ export async function runServe(env: Env, options: { forceDev?: boolean } = {}): 
   process.on('SIGHUP', () => void server.reload());
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    // A second signal (an impatient supervisor, a double Ctrl-C) must not kill requests that are being drained.
+    if (stopping) return server.deps.log.info({ signal }, 'already shutting down: still draining');
     stopping = true;
     server.deps.log.info({ signal }, 'shutting down: draining in-flight requests');
-    const hardStop = setTimeout(() => process.exit(1), config.server.shutdown_timeout + 2_000);
+    const hardStop = setTimeout(() => {
+      server.deps.log.error(
+        { after_ms: config.server.shutdown_timeout + 2_000 },
+        'shutdown did not finish in time: exiting anyway',
+      );
+      process.exit(1);
+    }, config.server.shutdown_timeout + 2_000);
     hardStop.unref();
     void server.close().then(() => process.exit(0));
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }

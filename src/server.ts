@@ -65,18 +65,28 @@ function listen(
   });
 }
 
-function drain(server: NodeServer, timeoutMs: number): Promise<void> {
+function drain(server: NodeServer, timeoutMs: number, onTimeout: () => void): Promise<void> {
   return new Promise((resolve) => {
+    const closeIdle = () => {
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    };
+    // A keep-alive connection whose last request ends during the drain turns idle then: close those as they appear,
+    // or the drain would wait for them until the timeout.
+    const sweeper = setInterval(closeIdle, 50);
     const timer = setTimeout(() => {
+      clearInterval(sweeper);
+      onTimeout();
       if ('closeAllConnections' in server) server.closeAllConnections();
       resolve();
     }, timeoutMs);
     timer.unref();
+    sweeper.unref();
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweeper);
       resolve();
     });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    closeIdle();
   });
 }
 
@@ -140,10 +150,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     reload,
     close: async () => {
       const timeout = config.server.shutdown_timeout;
-      await Promise.all([drain(main, timeout), admin ? drain(admin, timeout) : undefined]);
+      const started = Date.now();
+      const late = () =>
+        deps.log.warn(
+          { shutdown_timeout_ms: timeout },
+          'shutdown_timeout reached: closing the remaining connections',
+        );
+      await Promise.all([drain(main, timeout, late), admin ? drain(admin, timeout, late) : undefined]);
       if (watched) unwatchFile(watched);
       reloader.stop();
-      await reloader.idle();
+      // A reload still fetching keys must not hold the exit past the budget: once stopped it discards its runtime.
+      const left = Math.max(0, timeout - (Date.now() - started));
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([
+        reloader.idle(),
+        new Promise<void>((resolve) => {
+          waited = setTimeout(resolve, left);
+        }),
+      ]);
+      clearTimeout(waited);
       await current.close(false);
     },
   };

@@ -188,6 +188,40 @@ describe('config reload while the IdP is down', () => {
   });
 });
 
+describe('shutdown during a reload', () => {
+  it('close() does not wait past shutdown_timeout for a reload stuck on a key fetch', async () => {
+    const idp = await startJwksServer();
+    const key = createTestKey('k1');
+    idp.setKeys([key.jwk]);
+    const file6 = join(dir, 'stuck-reload.yaml');
+    const write6 = (timeout: string) =>
+      writeFileSync(
+        file6,
+        `server: { port: 0, shutdown_timeout: 500ms }\nissuers:\n  - issuer: https://idp.test\n    jwks_uri: ${idp.jwksUrl}\n` +
+          `    jwks: { retries: 0, timeout: ${timeout} }\npolicies:\n  - name: api\n`,
+      );
+    write6('1s');
+    const env6 = { KEYWAY_CONFIG: file6 };
+    const s = await startServer(loadConfig(env6), {
+      loadConfig: () => loadConfig(env6),
+      deps: { log: createLogger('silent') },
+    });
+    try {
+      // The IdP stops answering; a reload with a changed key source starts a fetch that would wait 10 minutes.
+      idp.reply('/jwks', { hang: 'headers' });
+      write6('10m');
+      const reloading = s.reload();
+      for (let i = 0; i < 100 && idp.count() < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(idp.count()).toBeGreaterThanOrEqual(2);
+      // Were close() to wait for that reload, this test would hit its own timeout instead of passing.
+      await s.close();
+      void reloading;
+    } finally {
+      await idp.close();
+    }
+  });
+});
+
 describe('config reload: metrics of a removed issuer', () => {
   it('an issuer the new config drops no longer reports keys loaded or key age', async () => {
     const file4 = join(dir, 'issuers.yaml');
