@@ -46,6 +46,16 @@ export function createRedisTableSource(options: RedisTableOptions): TableSource 
       metrics.tableReloads.inc({ source: 'redis', outcome: 'error' });
       return;
     }
+    // A missing or empty hash is not a table anyone published (a Redis restarted without persistence, a wrong
+    // routing.redis_key): keep the previous table rather than route every request to no_upstream.
+    if (Object.keys(fields).length === 0) {
+      const why = `the hash ${key} is missing or empty`;
+      if (why !== lastError)
+        log.warn({ key, err: why }, 'route table not in Redis; keeping the previous table');
+      lastError = why;
+      metrics.tableReloads.inc({ source: 'redis', outcome: 'invalid' });
+      return;
+    }
     const print = JSON.stringify(Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : 1)));
     if (print === fingerprint) {
       lastError = undefined;

@@ -83,6 +83,25 @@ describe('Redis route table', () => {
     expect(router.snapshot().routes['t1/svc/v1']?.map((u) => u.upstream)).toEqual([B, A]);
   });
 
+  it('keeps the previous table when the hash disappears (Redis restarted empty, a wrong key) and says why', async () => {
+    await writeRouteTable(client, KEY, { routes: { 't1/svc/v1': [A] } });
+    const { router, pick } = await newRouter();
+    await client.del(KEY);
+    await client.publish(changeChannel(KEY), '1');
+    await until(() => router.snapshot().source?.lastError !== undefined);
+    expect(pick('t1/svc/v1')).toBe(A);
+    expect(router.snapshot().source?.lastError).toBe(`the hash ${KEY} is missing or empty`);
+    // A hash published again is read again.
+    await writeRouteTable(client, KEY, { routes: { 't1/svc/v1': [B] } });
+    await until(() => pick('t1/svc/v1') === B);
+  });
+
+  it('is not ready while no table was ever read (an empty hash is no table)', async () => {
+    await client.del(KEY);
+    const { router } = await newRouter();
+    expect(router.readiness.check().ok).toBe(false);
+  });
+
   it('keeps the previous table when a field is invalid and says why', async () => {
     await writeRouteTable(client, KEY, { routes: { 't1/svc/v1': [A] } });
     const { router, pick, deps } = await newRouter();
