@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import type { Config } from './config/types.js';
 import type { Deps } from './deps.js';
 import { ConfigError } from './errors.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { createRuntime, type Runtime, runtimeParts } from './runtime.js';
 
 /** What a reload did: `ok` with notes (settings needing a restart), or refused with the problems. */
 export interface ReloadResult {
@@ -96,8 +96,8 @@ export function createReloader(
       await next.start(true);
       if (stopped) throw new Error('shutting down');
     } catch (err) {
-      // Key stores taken over from the running runtime stay with it.
-      await next?.close(true, new Set(previous?.stores.values()));
+      // What was taken over from the running runtime stays with it.
+      await next?.close(previous ? runtimeParts(previous) : undefined);
       reloads.inc({ outcome: 'refused' });
       const problems = err instanceof ConfigError ? [...err.issues] : [(err as Error).message];
       deps.log.error({ problems }, 'config reload refused: keeping the current config');
@@ -108,7 +108,7 @@ export function createReloader(
     onSwap();
     forgetRemovedIssuers(previous, next);
     await previous
-      .close(true, new Set(next.stores.values()))
+      .close(runtimeParts(next))
       .catch((err: unknown) => deps.log.warn({ err }, 'closing the previous runtime failed'));
     reloads.inc({ outcome: 'ok' });
     deps.log.info({ source, restart_needed_for: changed }, 'config reloaded');

@@ -22,8 +22,8 @@ export interface Runtime {
    * of a guard this runtime owns (`keyway explain` decides at once); otherwise they run in the background.
    */
   start(awaitKeys: boolean): Promise<void>;
-  /** Stop background work; a revocation guard and key stores handed over to another runtime are kept. */
-  close(keepRevocation: boolean, keepStores?: ReadonlySet<AdminKeyStore>): Promise<void>;
+  /** Stop background work, except the parts in `keep` (handed over to, or back to, another runtime). */
+  close(keep?: ReadonlySet<unknown>): Promise<void>;
 }
 
 function keyReadiness(store: AdminKeyStore): ReadinessCheck {
@@ -41,8 +41,9 @@ export interface RuntimeParts {
   /** Kept across a reload: its mirror and Redis connections live as long as the process (not started again). */
   readonly revocation?: RevocationGuard;
   /**
-   * The runtime being replaced: each of its key stores whose issuer's key source is unchanged is taken over, running,
-   * with its cached keys — a reload while the IdP is down must not throw away keys it may still serve.
+   * The runtime being replaced: each of its key stores whose issuer's key source is unchanged, and its router when
+   * the routing section is unchanged, are taken over running — a reload while the IdP or Redis is down must not throw
+   * away keys it may still serve, the route table, health states or last-known upstreams.
    */
   readonly previous?: Runtime;
   readonly router?: Router;
@@ -61,7 +62,12 @@ export function createRuntime(deps: Deps, parts: RuntimeParts = {}): Runtime {
   });
   const reuse = parts.revocation !== undefined;
   const revocation = parts.revocation ?? createRevocationGuard(config.revocation, deps);
-  const router = parts.router ?? createRouter(config, deps);
+  const previous = parts.previous;
+  const keepRouter =
+    parts.router === undefined &&
+    previous !== undefined &&
+    JSON.stringify(previous.deps.config.routing) === JSON.stringify(config.routing);
+  const router = parts.router ?? (keepRouter ? previous.router : createRouter(config, deps));
   const verify = createTokenVerifier(config.issuers, stores, deps);
   const decide = createDecide({
     config,
@@ -79,16 +85,24 @@ export function createRuntime(deps: Deps, parts: RuntimeParts = {}): Runtime {
     decide,
     readiness: [...[...stores.values()].map(keyReadiness), revocation.readiness, router.readiness],
     async start(awaitKeys) {
-      await router.start();
+      if (!keepRouter) await router.start();
       const keys = Promise.allSettled(
         [...stores.values()].filter((s) => !adopted.has(s)).map((s) => s.start()),
       );
       const revocationLoaded = reuse ? undefined : revocation.start();
       if (awaitKeys) await Promise.allSettled([keys, revocationLoaded]);
     },
-    async close(keepRevocation, keepStores = new Set()) {
-      for (const store of stores.values()) if (!keepStores.has(store)) store.close();
-      await Promise.allSettled([keepRevocation ? undefined : revocation.close(), router.close()]);
+    async close(keep = new Set()) {
+      for (const store of stores.values()) if (!keep.has(store)) store.close();
+      await Promise.allSettled([
+        keep.has(revocation) ? undefined : revocation.close(),
+        keep.has(router) ? undefined : router.close(),
+      ]);
     },
   };
+}
+
+/** The parts of a runtime that another one may take over (its guard, router and key stores). */
+export function runtimeParts(runtime: Runtime): ReadonlySet<unknown> {
+  return new Set<unknown>([runtime.revocation, runtime.router, ...runtime.stores.values()]);
 }

@@ -169,7 +169,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         }),
       ]);
       clearTimeout(waited);
-      await current.close(false);
+      await current.close();
     },
   };
 }

@@ -65,6 +65,6 @@ export async function runExplain(
     out(`${JSON.stringify(result, null, 2)}\n`);
     return result['result'] === 'allow' ? 0 : 3;
   } finally {
-    await runtime.close(false);
+    await runtime.close();
   }
 }

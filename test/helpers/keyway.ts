@@ -73,6 +73,6 @@ export async function createTestKeyway(input: unknown, options: TestKeywayOption
     logs,
     runtime,
     auth: async (headers, path = '/auth') => app.request(path, { headers }),
-    close: () => runtime.close(false),
+    close: () => runtime.close(),
   };
 }

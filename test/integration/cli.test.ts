@@ -234,7 +234,7 @@ describe('explain is a dry run', () => {
     expect((await runtime.decide(req, undefined)).kind).toBe('allow');
     const limited = await runtime.decide(req, undefined);
     expect(limited.kind === 'deny' && limited.error.reason).toBe('rate_limited');
-    await runtime.close(false);
+    await runtime.close();
   });
 });
 

@@ -2,12 +2,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/infra/log.js';
+import { writeRouteTable } from '../../src/route/table-redis-layout.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { createTestKey, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
+import { startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
 
 const ADMIN = 'reload-admin-token-0123456789';
@@ -184,6 +187,56 @@ describe('config reload while the IdP is down', () => {
     } finally {
       await s.close();
       await idp.close();
+    }
+  });
+});
+
+describe('config reload while Redis is down', () => {
+  it('keeps the running router (route table, health, last-known upstreams) when the routing section is unchanged', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url);
+    client.on('error', () => undefined);
+    await writeRouteTable(client, 'keyway:routes', { routes: { 't1/shop/blue': ['10.9.0.1:8080'] } });
+    const file7 = join(dir, 'routes-redis.yaml');
+    const write7 = (projects: string) =>
+      writeFileSync(
+        file7,
+        `server: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
+          `revocation: { redis_url: "${redis.url}", fail: open }\nrouting: { redis: true, health: { enabled: false } }\n` +
+          `policies:\n  - name: api\n    claims: { project: [${projects}] }\n`,
+      );
+    write7('alpha');
+    const env7 = { KEYWAY_CONFIG: file7, HS: HS_SECRET };
+    const s = await startServer(loadConfig(env7), {
+      loadConfig: () => loadConfig(env7),
+      deps: { log: createLogger('silent') },
+    });
+    try {
+      const token = await mint(
+        {
+          iss: 'https://idp.test',
+          sub: 'u',
+          project: 'alpha',
+          tenant: 't1',
+          service: 'shop',
+          version: 'blue',
+        },
+        { secret: HS_SECRET },
+      );
+      const upstream = async () =>
+        (
+          await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } })
+        ).headers.get('x-route-upstream');
+      expect(await upstream()).toBe('10.9.0.1:8080');
+      await redis.stop();
+      write7('alpha, beta');
+      expect((await s.reload()).ok).toBe(true);
+      // The new policy is in force and the route table survived: a new router would start empty with Redis down.
+      expect(await upstream()).toBe('10.9.0.1:8080');
+    } finally {
+      await s.close();
+      client.disconnect();
+      await redis.close();
     }
   });
 });
