@@ -1,5 +1,6 @@
 // The route table: routing keys → upstream lists plus a default list, validated from an untrusted document.
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import { parseStrictJsonObject } from '../verify/strict-json.js';
 import { isUpstream, UPSTREAM_EXPECTED } from './upstream.js';
 
 /** An immutable, validated route table. */
@@ -89,11 +90,32 @@ export function parseRouteTableDocument(doc: unknown, rules: TableRules): RouteT
   return buildRouteTable(Object.entries((routes ?? {}) as Record<string, unknown>), defaults, rules);
 }
 
+/** The first key repeated in a mapping (YAML's own uniqueKeys check is quadratic: 10,000 routes took seconds). */
+function repeatedKey(node: unknown): string | undefined {
+  if (!isMap(node)) return undefined;
+  const seen = new Set<string>();
+  for (const pair of node.items) {
+    const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return undefined;
+}
+
 /** Parse JSON or YAML text (JSON is YAML) into a table; throws RouteTableError with the parse or validation problems. */
 export function parseRouteTableText(text: string, rules: TableRules): RouteTable {
+  // JSON (what generators write) takes the fast, strict path: it refuses duplicate names itself.
+  const json = text.trimStart().startsWith('{') ? parseStrictJsonObject(text) : undefined;
+  if (json !== undefined) return parseRouteTableDocument(json, rules);
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+    const document = parseDocument(text, { uniqueKeys: false });
+    const error = document.errors[0];
+    if (error) throw error;
+    const routes = isMap(document.contents) ? document.contents.get('routes', true) : undefined;
+    const repeated = repeatedKey(document.contents) ?? repeatedKey(routes);
+    if (repeated !== undefined) throw new Error(`Map keys must be unique ("${repeated}" appears twice)`);
+    doc = document.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw new RouteTableError([`not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`]);
   }

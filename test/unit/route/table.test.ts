@@ -67,4 +67,19 @@ describe('parseRouteTableText', () => {
     expect(issues('routes: {k: [\n')[0]).toMatch(/^not valid JSON or YAML: /);
     expect(issues('routes:\n  k: 10.0.0.1:80\n  k: 10.0.0.2:80\n')[0]).toMatch(/^not valid JSON or YAML: /);
   });
+  it('refuses a repeated key in YAML and in JSON (one pass over the keys, not the quadratic YAML check)', () => {
+    for (const text of [
+      'routes:\n  a: 1.2.3.4:80\n  a: 1.2.3.5:80\n',
+      '{"routes": {"a": "1.2.3.4:80", "a": "1.2.3.5:80"}}',
+    ])
+      expect(() => parseRouteTableText(text, rules)).toThrow(RouteTableError);
+    const big = Object.fromEntries(
+      Array.from({ length: 20_000 }, (_, i) => [`t${i}/svc/v1`, `10.0.${(i >> 8) & 255}.${i & 255}:80`]),
+    );
+    expect(parseRouteTableText(JSON.stringify({ routes: big }), rules).routes.size).toBe(20_000);
+    const yaml = `routes:\n${Object.entries(big)
+      .map(([k, v]) => `  ${k}: ${v}`)
+      .join('\n')}\n`;
+    expect(parseRouteTableText(yaml, rules).routes.size).toBe(20_000);
+  });
 });
