@@ -26,6 +26,8 @@ export interface ForwardedRequest {
 export interface Reading {
   readonly method: string;
   readonly path: string | undefined;
+  /** The path as a case-insensitive router sees it: matched against lower-cased prefixes. */
+  readonly folded?: boolean;
 }
 
 export interface RawAuthRequest {
@@ -39,7 +41,6 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 /** Headers and a query parameter through which web frameworks let a client change the method a route sees. */
 const METHOD_OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override'];
-const METHOD_PARAM = /(?:^|&)_method=([^&]*)/gi;
 
 /** A header value, or undefined when absent or empty (an empty X-Forwarded-Uri must not hide X-Original-URI). */
 const present = (value: string | undefined) =>
@@ -56,6 +57,7 @@ export function parseForwardedRequest(raw: RawAuthRequest, newId: () => string):
   const sentHost = present(h('x-forwarded-host')) ?? h('host') ?? '';
   if (sentHost.includes(',')) problems.push('several forwarded hosts');
   const host = normaliseHost(sentHost);
+  if (host === undefined) problems.push('the forwarded host has an invalid port');
   const uri = present(h('x-forwarded-uri')) ?? present(h('x-original-uri'));
   let path: string | undefined;
   let literal: string | undefined;
@@ -69,6 +71,8 @@ export function parseForwardedRequest(raw: RawAuthRequest, newId: () => string):
     path = normalisePath(rawPath);
     literal = LITERAL_DIFFERS.test(rawPath) ? literalPath(rawPath) : path;
     if (path === undefined || literal === undefined) problems.push('the forwarded path cannot be decoded');
+    else if (MAY_HAVE_DOTS.test(rawPath) && hasDotSegment(decodeURIComponent(rawPath)))
+      problems.push('the forwarded path has dot segments, which backends resolve in different ways');
   }
   const forwardedFor = h('x-forwarded-for') ?? h('x-real-ip');
   const clientIp = forwardedFor?.split(',')[0]?.trim() || undefined;
@@ -76,9 +80,9 @@ export function parseForwardedRequest(raw: RawAuthRequest, newId: () => string):
   const requestId = sentId !== undefined && REQUEST_ID.test(sentId) ? sentId : newId();
   return {
     method,
-    host,
+    host: host ?? '',
     path,
-    readings: otherReadings(method, path, literal, overrides(h, query)),
+    readings: otherReadings(method, path, literal, overrides(method, h, query)),
     ambiguity: problems.length > 0 ? problems.join('; ') : undefined,
     query,
     clientIp,
@@ -87,24 +91,41 @@ export function parseForwardedRequest(raw: RawAuthRequest, newId: () => string):
   };
 }
 
-/** Methods the client asked a framework to use instead (override headers, `_method` in the query), upper-cased. */
-function overrides(h: (name: string) => string | undefined, query: string): readonly string[] {
-  const out: string[] = [];
+/** A query string component decoded the way form parsers do (`+` is a space); undecodable: as sent. */
+function formDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Methods a framework may run instead of the one sent: override headers, a `_method` query parameter (also as PHP
+ * reads its name: `%5Fmethod`, `.method`, ` _method` all become `_method`), and GET for HEAD (routers serve HEAD
+ * with the GET handler). Upper-cased.
+ */
+function overrides(
+  method: string,
+  h: (name: string) => string | undefined,
+  query: string,
+): readonly string[] {
+  const out: string[] = method === 'HEAD' ? ['GET'] : [];
   for (const name of METHOD_OVERRIDES) {
     const value = present(h(name));
     if (value !== undefined) out.push(...value.split(',').map((v) => v.trim().toUpperCase()));
   }
-  if (query.includes('_method='))
-    for (const m of query.matchAll(METHOD_PARAM)) {
-      try {
+  if (/method/i.test(query))
+    for (const pair of query.split('&')) {
+      const eq = pair.indexOf('=');
+      if (eq === -1) continue;
+      const name = formDecode(pair.slice(0, eq)).replace(/^ +/, '').replace(/[. []/g, '_');
+      if (name.toLowerCase() === '_method')
         out.push(
-          decodeURIComponent(m[1] ?? '')
+          formDecode(pair.slice(eq + 1))
             .trim()
             .toUpperCase(),
         );
-      } catch {
-        out.push('');
-      }
     }
   return out;
 }
@@ -118,27 +139,56 @@ function otherReadings(
   literal: string | undefined,
   methods: readonly string[],
 ): readonly Reading[] {
-  if (methods.length === 0 && literal === path) return NO_READINGS;
-  const paths = literal !== path ? [path, literal] : [path];
+  const folded = path?.toLowerCase();
+  if (methods.length === 0 && literal === path && folded === path) return NO_READINGS;
+  const paths: Reading[] = [{ method, path }];
+  if (literal !== path) paths.push({ method, path: literal });
+  if (folded !== path) paths.push({ method, path: folded, folded: true });
   const out: Reading[] = [];
-  const seen = new Set([`${method} ${path}`]);
+  const seen = new Set([`${method} ${path} false`]);
   for (const m of [method, ...methods])
     for (const p of paths) {
-      const key = `${m} ${p}`;
+      const key = `${m} ${p.path} ${p.folded === true}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ method: m, path: p });
+      out.push({ ...p, method: m });
     }
   return out;
 }
 
-/** Lower-cased, without a trailing dot on the name (before or without a port); several values: "". */
-function normaliseHost(value: string): string {
+/**
+ * Lower-cased, without a trailing dot on the name (before or without a port, which an empty port also loses);
+ * several values: "" (refused by the caller); a port that is not a number: undefined.
+ */
+function normaliseHost(value: string): string | undefined {
   if (value.includes(',')) return '';
   const host = value.trim().toLowerCase();
   if (host.startsWith('[')) return host;
-  const m = /^(.*?)\.?(:\d+)?$/.exec(host);
-  return m ? `${m[1]}${m[2] ?? ''}` : host;
+  const colon = host.lastIndexOf(':');
+  const name = colon === -1 ? host : host.slice(0, colon);
+  const port = colon === -1 ? '' : host.slice(colon + 1);
+  if (port !== '' && !/^\d+$/.test(port)) return undefined;
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  return port === '' ? bare : `${bare}:${port}`;
+}
+
+/** A raw path that may hold a dot segment in some reading: a `.`, or a `%` that may encode one. */
+const MAY_HAVE_DOTS = /[.%]/;
+
+/**
+ * True when any reading of the (once-decoded) path has a `.` or `..` segment: split on `/` and `\` (so also on an
+ * encoded `%2F`/`%5C`), with `;` parameters dropped (`..;`), and with a still-encoded `%2e` (sent as `%252e`) read
+ * as a dot. Backends resolve dot segments in incompatible ways (after an empty segment, before or after decoding,
+ * after dropping `;`, or not at all), so no single normalisation can match them all: such paths are refused.
+ * Browsers and HTTP clients resolve dot segments before sending, so ordinary traffic never has them.
+ */
+function hasDotSegment(decoded: string): boolean {
+  for (const part of decoded.split(/[/\\]/)) {
+    const semicolon = part.indexOf(';');
+    const segment = (semicolon === -1 ? part : part.slice(0, semicolon)).replace(/%2e/gi, '.');
+    if (segment === '.' || segment === '..') return true;
+  }
+  return false;
 }
 
 /** A raw path whose literal reading can differ from the normalised one: `;`, `\` or an encoded `/` or `\`. */

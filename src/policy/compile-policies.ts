@@ -64,7 +64,7 @@ export function compilePolicies(config: Config, deps: Pick<Deps, 'clock'>): Poli
     if (req.ambiguity !== undefined) throw new KeywayError('ambiguous_request', req.ambiguity);
     const chosen = first(req);
     for (const reading of req.readings) {
-      if (first({ host: req.host, method: reading.method, path: reading.path }) !== chosen)
+      if (first({ host: req.host, ...reading }) !== chosen)
         throw new KeywayError(
           'ambiguous_request',
           `${reading.method} ${reading.path ?? '(no path)'} selects another policy than ${req.method} ${req.path ?? '(no path)'}`,

@@ -2,8 +2,8 @@
 import type { Policy } from '../config/types.js';
 import type { ForwardedRequest } from '../pipeline/request.js';
 
-/** What a matcher looks at: one reading of the forwarded request. */
-export type Matchable = Pick<ForwardedRequest, 'method' | 'host' | 'path'>;
+/** What a matcher looks at: one reading of the forwarded request (`folded`: compare paths case-insensitively). */
+export type Matchable = Pick<ForwardedRequest, 'method' | 'host' | 'path'> & { readonly folded?: boolean };
 
 type Predicate = (req: Matchable) => boolean;
 
@@ -33,14 +33,23 @@ function hostPredicate(pattern: string): Predicate {
  * the literal reading of a path keeps it), not `/apix`.
  */
 function pathPredicate(prefix: string): Predicate {
-  const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
-  const params = prefix.endsWith('/') ? undefined : `${prefix};`;
-  return (req) =>
-    req.path !== undefined &&
-    (req.path === prefix ||
-      req.path.startsWith(base) ||
-      (params !== undefined && req.path.startsWith(params)) ||
-      prefix === '/');
+  const at = (p: string) => ({
+    prefix: p,
+    base: p.endsWith('/') ? p : `${p}/`,
+    params: p.endsWith('/') ? undefined : `${p};`,
+  });
+  const exact = at(prefix);
+  const folded = at(prefix.toLowerCase());
+  return (req) => {
+    if (req.path === undefined) return false;
+    const m = req.folded ? folded : exact;
+    return (
+      req.path === m.prefix ||
+      req.path.startsWith(m.base) ||
+      (m.params !== undefined && req.path.startsWith(m.params)) ||
+      prefix === '/'
+    );
+  };
 }
 
 /** The policy's match block as one predicate; an empty block matches every request. */

@@ -230,6 +230,7 @@ export function challengeFor(reason: string): string {
 const ERROR_OF: Record<string, string> = {
   missing_token: 'unauthorized',
   no_policy: 'forbidden',
+  ambiguous_request: 'forbidden',
   claim_mismatch: 'insufficient_scope',
   insufficient_scope: 'insufficient_scope',
 };

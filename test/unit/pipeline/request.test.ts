@@ -69,8 +69,14 @@ describe('forwarded host', () => {
     ['ADMIN.example.com.:8443', 'admin.example.com:8443'],
     ['admin.example.com:443', 'admin.example.com:443'],
     ['[::1]:8080', '[::1]:8080'],
+    ['app.example.com.:', 'app.example.com'],
   ])('%s → %s (a trailing dot is dropped before or without a port)', (sent, host) => {
     expect(build({ 'x-forwarded-host': sent }).host).toBe(host);
+  });
+  it('a port that is not a number is an ambiguity (refused), not a host that skips host policies', () => {
+    expect(build({ 'x-forwarded-host': 'app.example.com.:abc' }).ambiguity).toBe(
+      'the forwarded host has an invalid port',
+    );
   });
 });
 
@@ -87,12 +93,22 @@ describe('readings', () => {
       'x-http-method-override': 'PUT',
     });
     expect(req.path).toBe('/public');
+    expect(req.ambiguity).toBe(
+      'the forwarded path has dot segments, which backends resolve in different ways',
+    );
     expect(req.readings).toEqual([
       { method: 'POST', path: '/admin/..;/public' },
       { method: 'PUT', path: '/public' },
       { method: 'PUT', path: '/admin/..;/public' },
       { method: 'DELETE', path: '/public' },
       { method: 'DELETE', path: '/admin/..;/public' },
+    ]);
+  });
+  it('HEAD is also read as GET; a path with capitals also as a case-insensitive router reads it', () => {
+    expect(build({ 'x-forwarded-uri': '/Docs', 'x-forwarded-method': 'HEAD' }).readings).toEqual([
+      { method: 'HEAD', path: '/docs', folded: true },
+      { method: 'GET', path: '/Docs' },
+      { method: 'GET', path: '/docs', folded: true },
     ]);
   });
   it('keeps an encoded slash inside its segment in the literal reading', () => {
