@@ -1,5 +1,5 @@
 // createReloader: re-read the config, build and start a new runtime, swap it in — or keep the current one and say why.
-import { Counter } from 'prom-client';
+import { Counter, type Gauge } from 'prom-client';
 import type { Config } from './config/types.js';
 import type { Deps } from './deps.js';
 import { ConfigError } from './errors.js';
@@ -107,12 +107,22 @@ export function createReloader(
     cell.set(next);
     onSwap();
     forgetRemovedIssuers(previous, next);
+    forgetRemovedUpstreams(previous, next);
     await previous
       .close(runtimeParts(next))
       .catch((err: unknown) => deps.log.warn({ err }, 'closing the previous runtime failed'));
     reloads.inc({ outcome: 'ok' });
     deps.log.info({ source, restart_needed_for: changed }, 'config reloaded');
     return { ok: true, problems: changed.map((key) => `${key} changed: takes effect after a restart`) };
+  }
+
+  /** An upstream the new router no longer tracks must not keep reporting its last health. */
+  function forgetRemovedUpstreams(before: Runtime, after: Runtime): void {
+    if (before.router === after.router) return;
+    const kept = new Set(after.router.snapshot().upstreams.map((u) => u.upstream));
+    const healthy = deps.metrics.registry.getSingleMetric('keyway_upstream_healthy') as Gauge | undefined;
+    for (const { upstream } of before.router.snapshot().upstreams)
+      if (!kept.has(upstream)) healthy?.remove({ upstream });
   }
 
   /** An issuer the new config no longer has must not keep reporting its last key count and age. */

@@ -42,6 +42,9 @@ export interface HealthChecker {
 
 type Outcome = 'ok' | 'http_error' | 'timeout' | 'network';
 
+/** Health probes in flight at once, per router. */
+export const PROBE_CONCURRENCY = 64;
+
 type State = { -readonly [K in keyof UpstreamHealth]: UpstreamHealth[K] };
 
 /** Create a checker; with `enabled: false` every upstream is always healthy and nothing is probed. */
@@ -129,7 +132,16 @@ export function createHealthChecker(
     lastError: undefined,
   });
 
-  const checkAll = (): Promise<void> => Promise.all([...states.keys()].map(probe)).then(() => undefined);
+  // At most PROBE_CONCURRENCY probes at once (each one's timeout starts when it is sent): a table of thousands of
+  // upstreams must not open thousands of connections at once and time them all out against keyway's own queue.
+  const probeAll = async (upstreams: readonly string[]): Promise<void> => {
+    let next = 0;
+    const worker = async () => {
+      while (next < upstreams.length) await probe(upstreams[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(PROBE_CONCURRENCY, upstreams.length) }, worker));
+  };
+  const checkAll = (): Promise<void> => probeAll([...states.keys()]);
 
   return {
     isHealthy: (upstream) => states.get(upstream)?.healthy ?? !options.enabled,
@@ -147,7 +159,7 @@ export function createHealthChecker(
         states.set(upstream, fresh(upstream));
         if (!options.enabled) deps.metrics.upstreamHealthy.set({ upstream }, 1);
       }
-      if (started && options.enabled) await Promise.all(added.map(probe));
+      if (started && options.enabled) await probeAll(added);
     },
     async start() {
       started = true;

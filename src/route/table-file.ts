@@ -47,10 +47,17 @@ export function createFileTableSource(options: FileTableOptions): TableSource {
     }
   };
 
-  const load = (): RouteTable | undefined => {
+  const load = (initial: boolean): RouteTable | undefined => {
     const text = readFileSync(path, 'utf8');
     if (text === lastText) return undefined;
     const table = parseRouteTableText(text, options.rules);
+    // A table with no routes at all (a file truncated by a writer that has not written yet, or by mistake) is not a
+    // new table once one was loaded: the previous one stays, as for an empty Redis hash.
+    const defaultsOnly = table.defaults.join() !== options.rules.defaultUpstreams.join();
+    if (!initial && table.routes.size === 0 && !defaultsOnly)
+      throw new RouteTableError([
+        'the table has no routes: keeping the previous table (write files by rename)',
+      ]);
     lastText = text;
     return table;
   };
@@ -58,7 +65,7 @@ export function createFileTableSource(options: FileTableOptions): TableSource {
   const reload = (): void => {
     lastStamp = stamp();
     try {
-      const table = load();
+      const table = load(false);
       if (table === undefined) {
         lastError = undefined;
         return;
@@ -99,7 +106,7 @@ export function createFileTableSource(options: FileTableOptions): TableSource {
       let table: RouteTable | undefined;
       try {
         lastStamp = stamp();
-        table = load();
+        table = load(true);
       } catch (err) {
         metrics.tableReloads.inc({
           source: 'file',

@@ -275,6 +275,38 @@ describe('shutdown during a reload', () => {
   });
 });
 
+describe('config reload: metrics of upstreams the new router no longer tracks', () => {
+  it('drops keyway_upstream_healthy of an upstream that left with the old route table', async () => {
+    writeFileSync(join(dir, 'a.yaml'), 'routes:\n  t1/svc/v1: 127.0.0.1:9\n');
+    writeFileSync(join(dir, 'b.yaml'), 'routes:\n  t1/svc/v1: 127.0.0.1:10\n');
+    const file8 = join(dir, 'routing-switch.yaml');
+    const write8 = (table: string) =>
+      writeFileSync(
+        file8,
+        `server: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
+          `routing: { table_file: ${join(dir, table)}, health: { enabled: false } }\npolicies:\n  - name: api\n`,
+      );
+    write8('a.yaml');
+    const env8 = { KEYWAY_CONFIG: file8, HS: HS_SECRET };
+    const s = await startServer(loadConfig(env8), {
+      loadConfig: () => loadConfig(env8),
+      deps: { log: createLogger('silent') },
+    });
+    try {
+      const healthSeries = async () =>
+        (await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text())
+          .split('\n')
+          .filter((l) => l.startsWith('keyway_upstream_healthy{'));
+      expect(await healthSeries()).toEqual(['keyway_upstream_healthy{upstream="127.0.0.1:9"} 1']);
+      write8('b.yaml');
+      expect((await s.reload()).ok).toBe(true);
+      expect(await healthSeries()).toEqual(['keyway_upstream_healthy{upstream="127.0.0.1:10"} 1']);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('config reload: metrics of a removed issuer', () => {
   it('an issuer the new config drops no longer reports keys loaded or key age', async () => {
     const file4 = join(dir, 'issuers.yaml');

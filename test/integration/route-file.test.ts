@@ -69,6 +69,19 @@ describe('file route table', () => {
     expect(r.snapshot().source?.lastError).toBeUndefined();
   });
 
+  it.each(['', '# being rewritten\n', 'default: []\n'])(
+    'a file emptied in place (%j) keeps the previous table and says why',
+    async (text) => {
+      const { file, router: r, pick } = await setup('50ms');
+      writeFileSync(file, text);
+      await until(() => r.snapshot().source?.lastError !== undefined);
+      expect(pick()).toBe(A);
+      expect(r.snapshot().source?.lastError).toBe(
+        'the table has no routes: keeping the previous table (write files by rename)',
+      );
+    },
+  );
+
   it('serves the table with health at GET /admin/routes behind the admin token', async () => {
     const { router: r } = await setup();
     const admin = buildAdminApp({ adminToken: ADMIN_TOKEN }, [

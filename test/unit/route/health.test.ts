@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/infra/log.js';
 import { createMetrics } from '../../../src/infra/metrics.js';
-import { createHealthChecker } from '../../../src/route/health.js';
+import { createHealthChecker, PROBE_CONCURRENCY } from '../../../src/route/health.js';
 import { routeMetrics } from '../../../src/route/route-metrics.js';
 import { createLogCapture } from '../../helpers/log-capture.js';
 import { fakeHealthFetch } from './helpers.js';
@@ -121,5 +121,27 @@ describe('createHealthChecker', () => {
     await checker.start();
     expect(checker.isHealthy('10.0.0.1:8080')).toBe(true);
     expect(requested).toEqual([]);
+  });
+  it('never has more than PROBE_CONCURRENCY probes in flight, however many upstreams the table names', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const slow = (async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return new Response(null, { status: 200 });
+    }) as typeof fetch;
+    const checker = createHealthChecker(options, {
+      fetch: slow,
+      clock: () => 1_000,
+      log: createLogger('silent', createLogCapture()),
+      metrics: routeMetrics(createMetrics({ processMetrics: false }).registry),
+    });
+    const upstreams = Array.from({ length: 300 }, (_, i) => `10.1.${i >> 8}.${i & 255}:80`);
+    await checker.setUpstreams(upstreams);
+    await checker.checkNow();
+    expect(most).toBe(PROBE_CONCURRENCY);
+    expect(upstreams.every((u) => checker.isHealthy(u))).toBe(true);
   });
 });
