@@ -1,15 +1,22 @@
 // The `routing` config section: routing-key templates, the route table source, the upstream allowlist, health checks.
 import { z } from 'zod';
+import { keyTemplateProblem } from '../route/keys.js';
 import { isUpstream, UPSTREAM_EXPECTED } from '../route/upstream.js';
 import { duration } from './duration-schema.js';
 
 /** An upstream address `host:port` (no scheme, path or spaces): what a proxy may dial. */
 const upstream = z.string().refine(isUpstream, { message: UPSTREAM_EXPECTED });
 
+/** A routing key template whose placeholders are separated by a character no claim value may hold. */
+export const keyTemplate = z.string().superRefine((template, ctx) => {
+  const problem = keyTemplateProblem(template);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const routingSchema = z
   .strictObject({
-    instance_key: z.string().default('{tenant}/{service}/{version}/{instance}'),
-    version_key: z.string().default('{tenant}/{service}/{version}'),
+    instance_key: keyTemplate.default('{tenant}/{service}/{version}/{instance}'),
+    version_key: keyTemplate.default('{tenant}/{service}/{version}'),
     /** Route table file (JSON or YAML), hot-reloaded; exclusive with `redis`. */
     table_file: z.string().min(1).optional(),
     /** Read the route table from Redis (revocation.redis_url / sentinel / cluster); exclusive with `table_file`. */

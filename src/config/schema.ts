@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { duration } from './duration-schema.js';
 import { revocationSchema } from './schema-revocation.js';
-import { routingSchema } from './schema-routing.js';
+import { keyTemplate, routingSchema } from './schema-routing.js';
 
 const stringList = z
   .union([z.string().min(1), z.array(z.string().min(1))])
@@ -132,8 +132,8 @@ export const policySchema = z.strictObject({
   max_header_value_bytes: z.number().int().min(16).max(8192).default(1024),
   routing: z
     .strictObject({
-      instance_key: z.string().optional(),
-      version_key: z.string().optional(),
+      instance_key: keyTemplate.optional(),
+      version_key: keyTemplate.optional(),
       on_no_upstream: z.enum(['deny', 'last_known']).default('deny'),
     })
     .prefault({}),

@@ -77,6 +77,14 @@ describe('parseConfig', () => {
     ],
     [{ default_policy: 'x' }, 'default_policy: unknown policy "x"'],
     [
+      { routing: { version_key: '{tenant}.{service}' } },
+      'routing.version_key: expected a separator outside [A-Za-z0-9._:@-] (such as "/") between {tenant} and {service}',
+    ],
+    [
+      { policies: [{ name: 'p', anonymous: true, routing: { instance_key: '{a}{b}' } }] },
+      'policies[0].routing.instance_key: expected a separator outside',
+    ],
+    [
       { policies: [{ name: 'p', anonymous: true, claims: { uid: [Number.MAX_SAFE_INTEGER + 2] } }] },
       'policies[0].claims.uid[0]: expected a number within ±2^53',
     ],
