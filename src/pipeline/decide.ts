@@ -36,6 +36,7 @@ export function createDecide(parts: PipelineParts): Decide {
     req: ForwardedRequest,
     token: VerifiedToken | undefined,
     stale: boolean,
+    dryRun: boolean,
   ): Decision {
     const claims = token?.claims ?? {};
     const headers: Record<string, string> = {};
@@ -56,7 +57,12 @@ export function createDecide(parts: PipelineParts): Decide {
     headers['X-Route-Instance-Key'] = keys.instance ?? '';
     headers['X-Route-Version-Key'] = keys.version ?? '';
     if (router?.enabled) {
-      const choice = router.select(keys, subject ?? req.clientIp, policy.config.routing.on_no_upstream);
+      const choice = router.select(
+        keys,
+        subject ?? req.clientIp,
+        policy.config.routing.on_no_upstream,
+        !dryRun,
+      );
       headers['X-Route-Upstream'] = choice.upstream;
       headers['X-Route-Match'] = choice.match;
     }
@@ -80,7 +86,7 @@ export function createDecide(parts: PipelineParts): Decide {
       if (!found) {
         if (!policy.config.anonymous) return deny(policy, new KeywayError('missing_token'), undefined);
         if (!dryRun) limit(policy, undefined, req);
-        return allow(policy, req, undefined, false);
+        return allow(policy, req, undefined, false, dryRun);
       }
       const token = await verify(found.token, policy.issuerNames);
       subject = typeof token.claims['sub'] === 'string' ? token.claims['sub'] : undefined;
@@ -89,7 +95,7 @@ export function createDecide(parts: PipelineParts): Decide {
         : 'ok';
       policy.authorize(token.claims);
       if (!dryRun) limit(policy, subject, req);
-      return allow(policy, req, token, freshness === 'stale_allowed');
+      return allow(policy, req, token, freshness === 'stale_allowed', dryRun);
     } catch (err) {
       return deny(policy, toKeywayError(err), subject);
     }

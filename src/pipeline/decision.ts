@@ -38,5 +38,7 @@ export interface UpstreamSelector {
     keys: { readonly instance: string | undefined; readonly version: string | undefined },
     stickyKey: string | undefined,
     onNoUpstream: 'deny' | 'last_known',
+    /** False for a dry run (explain): no last-known choice is remembered and nothing is counted. */
+    record?: boolean,
   ): { readonly upstream: string; readonly match: 'instance' | 'version' | 'default' };
 }

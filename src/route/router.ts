@@ -32,7 +32,13 @@ export interface Router {
    * ones only, stable per stickyKey; throws KeywayError('no_upstream') when nothing is healthy (with 'last_known':
    * only when no upstream was ever chosen for these keys or it has left the table).
    */
-  select(keys: RouteKeys, stickyKey: string | undefined, onNoUpstream: 'deny' | 'last_known'): RouteChoice;
+  select(
+    keys: RouteKeys,
+    stickyKey: string | undefined,
+    onNoUpstream: 'deny' | 'last_known',
+    /** False for a dry run (explain): nothing remembered as last known, nothing counted. */
+    record?: boolean,
+  ): RouteChoice;
   readonly readiness: ReadinessCheck;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -95,7 +101,8 @@ export function createRouter(config: Config, deps: Deps): Router {
   let rotation = 0;
   let started = false;
 
-  const remember = (memo: string, choice: RouteChoice): RouteChoice => {
+  const remember = (memo: string, choice: RouteChoice, record: boolean): RouteChoice => {
+    if (!record) return choice;
     if (lastKnown.get(memo)?.upstream !== choice.upstream) {
       lastKnown.delete(memo);
       if (lastKnown.size >= LAST_KNOWN_MAX) lastKnown.delete(lastKnown.keys().next().value as string);
@@ -111,7 +118,7 @@ export function createRouter(config: Config, deps: Deps): Router {
 
   return {
     enabled: source !== undefined,
-    select(keys, stickyKey, onNoUpstream) {
+    select(keys, stickyKey, onNoUpstream, record = true) {
       const memo = `${keys.instance ?? ''}\n${keys.version ?? ''}`;
       rotation = (rotation + 1) % 0x7fffffff;
       const tiers = [
@@ -122,17 +129,19 @@ export function createRouter(config: Config, deps: Deps): Router {
       for (const [match, candidates] of tiers) {
         if (candidates === undefined) continue;
         const upstream = selectUpstream(candidates, isHealthy, stickyKey, rotation);
-        if (upstream !== undefined) return remember(memo, { upstream, match });
+        if (upstream !== undefined) return remember(memo, { upstream, match }, record);
       }
       const last = onNoUpstream === 'last_known' ? lastKnown.get(memo) : undefined;
       // Only an upstream still listed for these keys may be emitted: one removed from the table must never be dialled
       // again, and one moved to other keys (another tenant's backend) must not receive these keys' traffic.
       if (last !== undefined && tiers.some(([, list]) => list?.includes(last.upstream))) {
-        metrics.noUpstream.inc({ outcome: 'last_known' });
-        metrics.selections.inc({ match: 'last_known' });
+        if (record) {
+          metrics.noUpstream.inc({ outcome: 'last_known' });
+          metrics.selections.inc({ match: 'last_known' });
+        }
         return last;
       }
-      metrics.noUpstream.inc({ outcome: 'deny' });
+      if (record) metrics.noUpstream.inc({ outcome: 'deny' });
       throw new KeywayError('no_upstream', `no healthy upstream for ${JSON.stringify(keys)}`);
     },
     readiness: {

@@ -108,6 +108,22 @@ describe('createRouter', () => {
     expect(router.select(k, 'alice', 'deny')).toEqual(want);
   });
 
+  it('a dry run (record: false, as explain does) remembers nothing as last known and counts nothing', async () => {
+    const down = new Set<string>();
+    const health = { interval: '40ms', timeout: '20ms', unhealthy_threshold: 1 };
+    const { router, deps } = await start(down, TABLE, { health });
+    const k = keys('t1/svc/blue/i1', 't1/svc/blue');
+    expect(router.select(k, 'alice', 'last_known', false)).toEqual({ upstream: I1, match: 'instance' });
+    for (const u of [I1, I2, DEF]) down.add(u);
+    const deadline = Date.now() + 5_000;
+    while (router.snapshot().upstreams.some((u) => u.healthy) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(reason(() => router.select(k, 'alice', 'last_known', false))).toBe('no_upstream');
+    expect(await deps.metrics.registry.metrics()).not.toMatch(
+      /keyway_route_(selections|no_upstream)_total\{/,
+    );
+  });
+
   it('keeps a subject on one version upstream and spreads subjects over both', async () => {
     const { router } = await start(new Set());
     const seen = new Set<string>();
