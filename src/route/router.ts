@@ -165,10 +165,20 @@ export function createRouter(config: Config, deps: Deps): Router {
     },
     async start() {
       if (!source) return;
-      await source.start((next) => {
+      let latest: RouteTable | undefined;
+      const swap = (next: RouteTable) => {
         table = next;
         metrics.tableRoutes.set(next.routes.size);
         void health.setUpstreams(next.upstreams);
+      };
+      await source.start((next) => {
+        if (!started) return swap(next); // the first table: health.start() checks it before readiness
+        // A later table swaps in only once its new upstreams had their first check (the current ones stay checked
+        // meanwhile), so a cutover to new backends never answers no_upstream while their checks are pending.
+        latest = next;
+        void health.setUpstreams([...new Set([...table.upstreams, ...next.upstreams])]).then(() => {
+          if (latest === next) swap(next);
+        });
       });
       await health.start();
       started = true;

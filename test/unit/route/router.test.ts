@@ -124,6 +124,32 @@ describe('createRouter', () => {
     );
   });
 
+  it('a table that moves a key to new upstreams swaps in only after their first check: never no_upstream meanwhile', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keyway-router-')), 'routes.yaml');
+    writeFileSync(file, `routes:\n  t1/svc/blue: ${I1}\n`);
+    const config = routingConfig({ table_file: file, poll_interval: '20ms', health: { interval: '1m' } });
+    const fast = fakeHealthFetch(new Set());
+    // New backends take 150 ms to answer their first check.
+    const slowForI2 = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (new URL(String(input)).host === I2) await new Promise((r) => setTimeout(r, 150));
+      return fast(input, init);
+    }) as typeof fetch;
+    const router = createRouter(config, testDeps(config, slowForI2));
+    routers.push(router);
+    await router.start();
+    const k = keys(undefined, 't1/svc/blue');
+    expect(router.select(k, 'alice', 'deny').upstream).toBe(I1);
+    writeFileSync(file, `routes:\n  t1/svc/blue: ${I2}\n`);
+    const seen = new Set<string>();
+    const deadline = Date.now() + 5_000;
+    while (!seen.has(I2) && Date.now() < deadline) {
+      seen.add(reason(() => seen.add(router.select(k, 'alice', 'deny').upstream)) ?? '');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    seen.delete('');
+    expect([...seen].sort()).toEqual([I1, I2]);
+  });
+
   it('keeps a subject on one version upstream and spreads subjects over both', async () => {
     const { router } = await start(new Set());
     const seen = new Set<string>();
