@@ -64,6 +64,21 @@ export function toScores(flat: unknown): Map<string, number> {
   return out;
 }
 
+/** Entries read per ZSCAN call: small enough that no single reply stalls Redis or the event loop. */
+const SCAN_COUNT = 5_000;
+
+/** A sorted set's members and scores, read with ZSCAN in pages (the event loop runs between them). */
+async function scanScores(client: RedisClient, key: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  let cursor = '0';
+  do {
+    const [next, flat] = await client.zscan(key, cursor, 'COUNT', SCAN_COUNT);
+    for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!, Number(flat[i + 1]));
+    cursor = next;
+  } while (cursor !== '0');
+  return out;
+}
+
 /** Create the store over a `commands` client (fail-fast, no offline queue). Redis errors propagate as thrown. */
 export function createRedisStore(client: RedisClient, options: RedisStoreOptions): RedisStore {
   const { keys, retention, clock } = options;
@@ -107,14 +122,20 @@ export function createRedisStore(client: RedisClient, options: RedisStoreOptions
     },
     async snapshot(appliedSeq) {
       const reply = (await run(SNAPSHOT, keys.gen, [randomUUID(), appliedSeq])) as unknown[];
+      // Every entry present for the whole scan is returned (ZSCAN's guarantee); one added or removed meanwhile may
+      // or may not be, and its change is replayed from the feed after `seq`. Tombstones are scanned last, so a jti
+      // un-revoked during the jti scan is found there (a re-seed never brings it back).
+      const jtis = await scanScores(client, keys.jtis);
+      const subjects = await scanScores(client, keys.subjects);
+      const tombstones = new Set((await scanScores(client, keys.tombstones)).keys());
       return {
         gen: String(reply[0]),
         seq: Number(reply[1]),
-        jtis: toScores(reply[2]),
-        subjects: toScores(reply[3]),
-        tombstones: new Set(reply[4] as string[]),
-        atSeq: fingerprint(reply[5]),
-        atApplied: fingerprint(reply[6]),
+        jtis,
+        subjects,
+        tombstones,
+        atSeq: fingerprint(reply[2]),
+        atApplied: fingerprint(reply[3]),
       };
     },
     async heartbeat() {
