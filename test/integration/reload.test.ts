@@ -35,6 +35,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** A server whose reload re-reads the config from `env` (KEYWAY_CONFIG names a file the test rewrites). */
+const startReloadable = (env: Record<string, string>) =>
+  startServer(loadConfig(env), { loadConfig: () => loadConfig(env), deps: { log: createLogger('silent') } });
+
 const auth = async (claims: Record<string, unknown>) =>
   fetch(`http://127.0.0.1:${server.port}/auth`, {
     headers: {
@@ -156,10 +160,7 @@ describe('config reload while the IdP is down', () => {
       );
     write5('alpha');
     const env5 = { KEYWAY_CONFIG: file5 };
-    const s = await startServer(loadConfig(env5), {
-      loadConfig: () => loadConfig(env5),
-      deps: { log: createLogger('silent') },
-    });
+    const s = await startReloadable(env5);
     try {
       const token = await key.sign({
         iss: 'https://idp.test',
@@ -207,10 +208,7 @@ describe('config reload while Redis is down', () => {
       );
     write7('alpha');
     const env7 = { KEYWAY_CONFIG: file7, HS: HS_SECRET };
-    const s = await startServer(loadConfig(env7), {
-      loadConfig: () => loadConfig(env7),
-      deps: { log: createLogger('silent') },
-    });
+    const s = await startReloadable(env7);
     try {
       const token = await mint(
         {
@@ -255,10 +253,7 @@ describe('shutdown during a reload', () => {
       );
     write6('1s');
     const env6 = { KEYWAY_CONFIG: file6 };
-    const s = await startServer(loadConfig(env6), {
-      loadConfig: () => loadConfig(env6),
-      deps: { log: createLogger('silent') },
-    });
+    const s = await startReloadable(env6);
     try {
       // The IdP stops answering; a reload with a changed key source starts a fetch that would wait 10 minutes.
       idp.reply('/jwks', { hang: 'headers' });
@@ -288,10 +283,7 @@ describe('config reload: metrics of upstreams the new router no longer tracks', 
       );
     write8('a.yaml');
     const env8 = { KEYWAY_CONFIG: file8, HS: HS_SECRET };
-    const s = await startServer(loadConfig(env8), {
-      loadConfig: () => loadConfig(env8),
-      deps: { log: createLogger('silent') },
-    });
+    const s = await startReloadable(env8);
     try {
       const healthSeries = async () =>
         (await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text())
@@ -318,10 +310,7 @@ describe('config reload: metrics of a removed issuer', () => {
       );
     issuers('https://old.test', 'https://kept.test');
     const env4 = { KEYWAY_CONFIG: file4, HS: HS_SECRET };
-    const s = await startServer(loadConfig(env4), {
-      loadConfig: () => loadConfig(env4),
-      deps: { log: createLogger('silent') },
-    });
+    const s = await startReloadable(env4);
     try {
       const series = async () =>
         (await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text())
@@ -351,10 +340,7 @@ describe('config reload: triggers and the revocation section', () => {
       );
     policy('alpha');
     const env2 = { KEYWAY_CONFIG: file2, HS: HS_SECRET };
-    const s = await startServer(loadConfig(env2), {
-      loadConfig: () => loadConfig(env2),
-      deps: { log: createLogger('silent') },
-    });
+    const s = await startReloadable(env2);
     try {
       const token = await mint(
         { iss: 'https://idp.test', sub: 'u', project: 'gamma' },
@@ -385,10 +371,7 @@ describe('config reload: triggers and the revocation section', () => {
       );
     cfg('1h');
     const env3 = { KEYWAY_CONFIG: file3, HS: HS_SECRET };
-    const s = await startServer(loadConfig(env3), {
-      loadConfig: () => loadConfig(env3),
-      deps: { log: createLogger('silent') },
-    });
+    const s = await startReloadable(env3);
     try {
       const iat = Math.floor(Date.now() / 1000);
       const token = await mint(
