@@ -32,7 +32,26 @@ export interface Reloader {
  */
 function restartOnlyChanges(before: Config, after: Config): string[] {
   const sections = ['server', 'admin', 'log', 'revocation'] as const;
-  return sections.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  const changed: string[] = sections.filter(
+    (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+  );
+  if (before.limits.max_concurrent_jwks_fetches !== after.limits.max_concurrent_jwks_fetches)
+    changed.push('limits.max_concurrent_jwks_fetches');
+  return changed;
+}
+
+/**
+ * A new router (the routing section changed) that could not read its table must not replace one that had a table:
+ * with the table's Redis down, every routed request would get no_upstream. Throws to refuse the reload.
+ */
+function refuseRouterWithoutTable(previous: Runtime, next: Runtime): void {
+  if (next.router === previous.router || !next.router.enabled) return;
+  const before = previous.router.snapshot().source;
+  const after = next.router.snapshot().source;
+  if (after === undefined || after.loaded || !before?.loaded) return;
+  throw new ConfigError('routing', [
+    `routing: the new route table could not be read from ${after.kind} ${after.location} (${after.lastError ?? 'no table yet'}); keeping the running config`,
+  ]);
 }
 
 /**
@@ -95,6 +114,7 @@ export function createReloader(
       next = createRuntime({ ...deps, config: effective }, { revocation: previous.revocation, previous });
       await next.start(true);
       if (stopped) throw new Error('shutting down');
+      refuseRouterWithoutTable(previous, next);
     } catch (err) {
       // What was taken over from the running runtime stays with it.
       await next?.close(previous ? runtimeParts(previous) : undefined);
@@ -107,10 +127,11 @@ export function createReloader(
     cell.set(next);
     onSwap();
     forgetRemovedIssuers(previous, next);
-    forgetRemovedUpstreams(previous, next);
     await previous
       .close(runtimeParts(next))
       .catch((err: unknown) => deps.log.warn({ err }, 'closing the previous runtime failed'));
+    // After close: a closed router's checks no longer report, so its removed series stay removed.
+    forgetRemovedUpstreams(previous, next);
     reloads.inc({ outcome: 'ok' });
     deps.log.info({ source, restart_needed_for: changed }, 'config reloaded');
     return { ok: true, problems: changed.map((key) => `${key} changed: takes effect after a restart`) };

@@ -5,12 +5,15 @@ import { createDecide, type Decide } from './pipeline/decide.js';
 import { compilePolicies } from './policy/compile-policies.js';
 import { createRevocationGuard, type RevocationGuard } from './revocation/guard.js';
 import { createRouter, type Router } from './route/router.js';
+import { createFetchLimiter, type FetchLimiter } from './verify/fetch-limiter.js';
 import { type AdminKeyStore, createKeyStores, keySourceOf } from './verify/issuer-key-store.js';
 import { createTokenVerifier, type TokenVerifier } from './verify/verify-token.js';
 
 export interface Runtime {
   readonly deps: Deps;
   readonly stores: ReadonlyMap<string, AdminKeyStore>;
+  /** The cap on concurrent JWKS/discovery fetches, shared by every key store of the process. */
+  readonly jwksLimiter: FetchLimiter;
   readonly revocation: RevocationGuard;
   readonly router: Router;
   readonly verify: TokenVerifier;
@@ -54,12 +57,21 @@ export function createRuntime(deps: Deps, parts: RuntimeParts = {}): Runtime {
   const config: Config = deps.config;
   const previousIssuers = new Map(parts.previous?.deps.config.issuers.map((i) => [i.name, keySourceOf(i)]));
   const adopted = new Set<AdminKeyStore>();
-  const stores = createKeyStores(config, deps, (issuer) => {
-    const store = parts.previous?.stores.get(issuer.name);
-    if (!store || previousIssuers.get(issuer.name) !== keySourceOf(issuer)) return undefined;
-    adopted.add(store);
-    return store;
-  });
+  // One fetch limiter for the life of the process: stores taken over keep using it, new ones join it, so the cap on
+  // concurrent JWKS fetches holds across reloads (a changed cap needs a restart).
+  const jwksLimiter =
+    parts.previous?.jwksLimiter ?? createFetchLimiter(config.limits.max_concurrent_jwks_fetches);
+  const stores = createKeyStores(
+    config,
+    deps,
+    (issuer) => {
+      const store = parts.previous?.stores.get(issuer.name);
+      if (!store || previousIssuers.get(issuer.name) !== keySourceOf(issuer)) return undefined;
+      adopted.add(store);
+      return store;
+    },
+    jwksLimiter,
+  );
   const reuse = parts.revocation !== undefined;
   const revocation = parts.revocation ?? createRevocationGuard(config.revocation, deps);
   const previous = parts.previous;
@@ -78,6 +90,7 @@ export function createRuntime(deps: Deps, parts: RuntimeParts = {}): Runtime {
   });
   return {
     deps,
+    jwksLimiter,
     stores,
     revocation,
     router,

@@ -30,7 +30,10 @@ export interface UpstreamHealth {
 export interface HealthChecker {
   /** True when the upstream may be chosen: checks disabled, or its last transition was to healthy. */
   isHealthy(upstream: string): boolean;
-  /** Track exactly these upstreams: new ones are checked at once, removed ones forgotten (and their metrics). */
+  /**
+   * Track exactly these upstreams: new ones are checked at once, removed ones forgotten (and their metrics). Resolves
+   * once every listed upstream has had its first check. Does nothing after close().
+   */
   setUpstreams(upstreams: readonly string[]): Promise<void>;
   /** Check every upstream once (resolves when done), then keep checking every interval. */
   start(): Promise<void>;
@@ -58,13 +61,21 @@ export function createHealthChecker(
   },
 ): HealthChecker {
   const states = new Map<string, State>();
-  const inFlight = new Set<string>();
+  // The running check of each upstream: asking again joins it (a table waiting for a first check must wait for it).
+  const inFlight = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let started = false;
+  let closed = false;
 
-  const probe = async (upstream: string): Promise<void> => {
-    if (inFlight.has(upstream)) return;
-    inFlight.add(upstream);
+  const probe = (upstream: string): Promise<void> => {
+    const running = inFlight.get(upstream);
+    if (running) return running;
+    const check = probeOnce(upstream).finally(() => inFlight.delete(upstream));
+    inFlight.set(upstream, check);
+    return check;
+  };
+
+  const probeOnce = async (upstream: string): Promise<void> => {
     let outcome: Outcome = 'ok';
     let status: number | undefined;
     let error: string | undefined;
@@ -86,11 +97,9 @@ export function createHealthChecker(
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       error =
         outcome === 'timeout' ? `no answer within ${options.timeout} ms` : (cause ?? (err as Error).message);
-    } finally {
-      inFlight.delete(upstream);
     }
     const state = states.get(upstream);
-    if (!state) return; // removed from the table while the check ran
+    if (!state || closed) return; // removed from the table, or the checker closed, while the check ran
     record(state, outcome, status, error);
   };
 
@@ -146,6 +155,7 @@ export function createHealthChecker(
   return {
     isHealthy: (upstream) => states.get(upstream)?.healthy ?? !options.enabled,
     async setUpstreams(upstreams) {
+      if (closed) return;
       const wanted = new Set(upstreams);
       for (const upstream of states.keys()) {
         if (wanted.has(upstream)) continue;
@@ -159,7 +169,8 @@ export function createHealthChecker(
         states.set(upstream, fresh(upstream));
         if (!options.enabled) deps.metrics.upstreamHealthy.set({ upstream }, 1);
       }
-      if (started && options.enabled) await probeAll(added);
+      // Resolves once every listed upstream has had a first check (new ones, and ones whose first check is running).
+      if (started && options.enabled) await probeAll(upstreams.filter((u) => !states.get(u)?.checked));
     },
     async start() {
       started = true;
@@ -171,6 +182,7 @@ export function createHealthChecker(
     checkNow: () => (options.enabled ? checkAll() : Promise.resolve()),
     async close() {
       started = false;
+      closed = true;
       clearInterval(timer);
     },
     snapshot: () => [...states.values()].map((s) => ({ ...s })),

@@ -100,6 +100,7 @@ export function createRouter(config: Config, deps: Deps): Router {
   let table: RouteTable = buildRouteTable([], [], tableRules(config.routing));
   let rotation = 0;
   let started = false;
+  let closed = false;
 
   const remember = (memo: string, choice: RouteChoice, record: boolean): RouteChoice => {
     if (!record) return choice;
@@ -177,13 +178,14 @@ export function createRouter(config: Config, deps: Deps): Router {
         // meanwhile), so a cutover to new backends never answers no_upstream while their checks are pending.
         latest = next;
         void health.setUpstreams([...new Set([...table.upstreams, ...next.upstreams])]).then(() => {
-          if (latest === next) swap(next);
+          if (latest === next && !closed) swap(next);
         });
       });
       await health.start();
       started = true;
     },
     async close() {
+      closed = true;
       await source?.close();
       await health.close();
     },

@@ -147,8 +147,8 @@ export function createKeyStores(
   config: Config,
   deps: Deps,
   donor?: KeyStoreDonor,
+  limiter: FetchLimiter = createFetchLimiter(config.limits.max_concurrent_jwks_fetches),
 ): Map<string, AdminKeyStore> {
-  const limiter = createFetchLimiter(config.limits.max_concurrent_jwks_fetches);
   return new Map(
     config.issuers.map((issuer) => [
       issuer.name,

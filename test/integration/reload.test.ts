@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/parse.js';
 import { createLogger } from '../../src/infra/log.js';
+import { createMetrics } from '../../src/infra/metrics.js';
 import { writeRouteTable } from '../../src/route/table-redis-layout.js';
+import { createRuntime, runtimeParts } from '../../src/runtime.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { createTestKey, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
@@ -236,6 +239,68 @@ describe('config reload while Redis is down', () => {
       client.disconnect();
       await redis.close();
     }
+  });
+});
+
+describe('config reload that changes routing while the Redis table is unreachable', () => {
+  it('is refused (the running router keeps its table) instead of swapping in an empty table', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url);
+    client.on('error', () => undefined);
+    await writeRouteTable(client, 'keyway:routes', { routes: { 't1/shop/blue': ['10.9.0.1:8080'] } });
+    const file9 = join(dir, 'routes-redis-change.yaml');
+    const write9 = (resync: string) =>
+      writeFileSync(
+        file9,
+        `server: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
+          `revocation: { redis_url: "${redis.url}", fail: open }\n` +
+          `routing: { redis: true, resync_interval: ${resync}, health: { enabled: false } }\npolicies:\n  - name: api\n`,
+      );
+    write9('30s');
+    const s = await startReloadable({ KEYWAY_CONFIG: file9, HS: HS_SECRET });
+    try {
+      const token = await mint(
+        { iss: 'https://idp.test', sub: 'u', tenant: 't1', service: 'shop', version: 'blue' },
+        { secret: HS_SECRET },
+      );
+      const upstream = async () =>
+        (
+          await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } })
+        ).headers.get('x-route-upstream');
+      expect(await upstream()).toBe('10.9.0.1:8080');
+      await redis.stop();
+      write9('45s');
+      const result = await s.reload();
+      expect(result.ok).toBe(false);
+      expect(result.problems.join('\n')).toContain(
+        'routing: the new route table could not be read from redis',
+      );
+      expect(await upstream()).toBe('10.9.0.1:8080');
+    } finally {
+      await s.close();
+      client.disconnect();
+      await redis.close();
+    }
+  });
+});
+
+describe('the JWKS fetch cap across reloads', () => {
+  it('every runtime of the process shares the first one’s limiter (taken-over stores and new ones alike)', () => {
+    const config = parseConfig({ issuers: [{ issuer: 'https://idp.test', hs_secrets: [HS_SECRET] }] }, 't', {
+      readFile: () => '',
+    });
+    const deps = {
+      config,
+      clock: () => Date.now(),
+      log: createLogger('silent'),
+      metrics: createMetrics({ processMetrics: false }),
+      fetch: globalThis.fetch,
+    };
+    const first = createRuntime(deps);
+    const second = createRuntime(deps, { previous: first, revocation: first.revocation });
+    expect(second.jwksLimiter).toBe(first.jwksLimiter);
+    void first.close(runtimeParts(second));
+    void second.close();
   });
 });
 

@@ -150,6 +150,32 @@ describe('createRouter', () => {
     expect([...seen].sort()).toEqual([I1, I2]);
   });
 
+  it('a second save while the new upstream’s first check runs still waits for that check', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keyway-router-')), 'routes.yaml');
+    writeFileSync(file, `routes:\n  t1/svc/blue: ${I1}\n`);
+    const config = routingConfig({ table_file: file, poll_interval: '20ms', health: { interval: '1m' } });
+    const fast = fakeHealthFetch(new Set());
+    const slowForI2 = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (new URL(String(input)).host === I2) await new Promise((r) => setTimeout(r, 600));
+      return fast(input, init);
+    }) as typeof fetch;
+    const router = createRouter(config, testDeps(config, slowForI2));
+    routers.push(router);
+    await router.start();
+    const k = keys(undefined, 't1/svc/blue');
+    writeFileSync(file, `routes:\n  t1/svc/blue: ${I2}\n`);
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(file, `routes:\n  t1/svc/blue: ${I2}\n  t1/svc/green: ${I2}\n`);
+    const seen = new Set<string>();
+    const deadline = Date.now() + 5_000;
+    while (!seen.has(I2) && Date.now() < deadline) {
+      seen.add(reason(() => seen.add(router.select(k, 'alice', 'deny').upstream)) ?? '');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    seen.delete('');
+    expect([...seen].sort()).toEqual([I1, I2]);
+  });
+
   it('keeps a subject on one version upstream and spreads subjects over both', async () => {
     const { router } = await start(new Set());
     const seen = new Set<string>();
