@@ -195,91 +195,73 @@ describe('config reload while the IdP is down', () => {
   });
 });
 
-describe('config reload while Redis is down', () => {
-  it('keeps the running router (route table, health, last-known upstreams) when the routing section is unchanged', async () => {
+describe('config reload while the Redis route table is unreachable', () => {
+  /** A server routing from a real Redis table (t1/shop/blue → 10.9.0.1:8080); `write` rewrites its config file. */
+  async function redisRouted(name: string) {
     const redis = await startRedis();
     const client = new Redis(redis.url);
     client.on('error', () => undefined);
     await writeRouteTable(client, 'keyway:routes', { routes: { 't1/shop/blue': ['10.9.0.1:8080'] } });
-    const file7 = join(dir, 'routes-redis.yaml');
-    const write7 = (projects: string) =>
+    const file = join(dir, name);
+    const write = (resync: string, projects: string) =>
       writeFileSync(
-        file7,
+        file,
         `server: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
-          `revocation: { redis_url: "${redis.url}", fail: open }\nrouting: { redis: true, health: { enabled: false } }\n` +
+          `revocation: { redis_url: "${redis.url}", fail: open }\n` +
+          `routing: { redis: true, resync_interval: ${resync}, health: { enabled: false } }\n` +
           `policies:\n  - name: api\n    claims: { project: [${projects}] }\n`,
       );
-    write7('alpha');
-    const env7 = { KEYWAY_CONFIG: file7, HS: HS_SECRET };
-    const s = await startReloadable(env7);
-    try {
-      const token = await mint(
-        {
-          iss: 'https://idp.test',
-          sub: 'u',
-          project: 'alpha',
-          tenant: 't1',
-          service: 'shop',
-          version: 'blue',
-        },
-        { secret: HS_SECRET },
-      );
-      const upstream = async () =>
-        (
-          await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } })
-        ).headers.get('x-route-upstream');
-      expect(await upstream()).toBe('10.9.0.1:8080');
-      await redis.stop();
-      write7('alpha, beta');
-      expect((await s.reload()).ok).toBe(true);
-      // The new policy is in force and the route table survived: a new router would start empty with Redis down.
-      expect(await upstream()).toBe('10.9.0.1:8080');
-    } finally {
+    write('30s', 'alpha');
+    const s = await startReloadable({ KEYWAY_CONFIG: file, HS: HS_SECRET });
+    const claims = {
+      iss: 'https://idp.test',
+      sub: 'u',
+      project: 'alpha',
+      tenant: 't1',
+      service: 'shop',
+      version: 'blue',
+    };
+    const token = await mint(claims, { secret: HS_SECRET });
+    const upstream = async () =>
+      (
+        await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } })
+      ).headers.get('x-route-upstream');
+    const close = async () => {
       await s.close();
       client.disconnect();
       await redis.close();
+    };
+    return { redis, s, write, upstream, close };
+  }
+
+  it('an unchanged routing section keeps the running router (route table, health, last-known upstreams)', async () => {
+    const r = await redisRouted('routes-redis.yaml');
+    try {
+      expect(await r.upstream()).toBe('10.9.0.1:8080');
+      await r.redis.stop();
+      r.write('30s', 'alpha, beta');
+      expect((await r.s.reload()).ok).toBe(true);
+      // The new policy is in force and the route table survived: a new router would start empty with Redis down.
+      expect(await r.upstream()).toBe('10.9.0.1:8080');
+    } finally {
+      await r.close();
     }
   });
-});
 
-describe('config reload that changes routing while the Redis table is unreachable', () => {
-  it('is refused (the running router keeps its table) instead of swapping in an empty table', async () => {
-    const redis = await startRedis();
-    const client = new Redis(redis.url);
-    client.on('error', () => undefined);
-    await writeRouteTable(client, 'keyway:routes', { routes: { 't1/shop/blue': ['10.9.0.1:8080'] } });
-    const file9 = join(dir, 'routes-redis-change.yaml');
-    const write9 = (resync: string) =>
-      writeFileSync(
-        file9,
-        `server: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
-          `revocation: { redis_url: "${redis.url}", fail: open }\n` +
-          `routing: { redis: true, resync_interval: ${resync}, health: { enabled: false } }\npolicies:\n  - name: api\n`,
-      );
-    write9('30s');
-    const s = await startReloadable({ KEYWAY_CONFIG: file9, HS: HS_SECRET });
+  it('a changed routing section is refused (the running router keeps its table), not swapped in empty', async () => {
+    const r = await redisRouted('routes-redis-change.yaml');
     try {
-      const token = await mint(
-        { iss: 'https://idp.test', sub: 'u', tenant: 't1', service: 'shop', version: 'blue' },
-        { secret: HS_SECRET },
-      );
-      const upstream = async () =>
-        (
-          await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } })
-        ).headers.get('x-route-upstream');
-      expect(await upstream()).toBe('10.9.0.1:8080');
-      await redis.stop();
-      write9('45s');
-      const result = await s.reload();
+      expect(await r.upstream()).toBe('10.9.0.1:8080');
+      await r.redis.stop();
+      r.write('45s', 'alpha');
+      const result = await r.s.reload();
       expect(result.ok).toBe(false);
       expect(result.problems.join('\n')).toContain(
         'routing: the new route table could not be read from redis',
       );
-      expect(await upstream()).toBe('10.9.0.1:8080');
+      expect(await r.upstream()).toBe('10.9.0.1:8080');
     } finally {
-      await s.close();
-      client.disconnect();
-      await redis.close();
+      await r.close();
     }
   });
 });
