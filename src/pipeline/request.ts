@@ -5,14 +5,16 @@ export interface ForwardedRequest {
   readonly method: string;
   /** Lower-cased host without a trailing dot (port kept when sent). */
   readonly host: string;
-  /** Normalised path (percent-decoded, `;` parameters dropped, dot segments resolved, slashes collapsed); undefined when the proxy sent none. */
+  /** The Tomcat-style reading (percent-decoded, `;` parameters dropped, slashes collapsed); undefined when the proxy sent none. */
   readonly path: string | undefined;
   /**
-   * Other ways a backend may read this request: the path taken literally (`;`, `\` and `%2F` kept), a method
-   * override header or `_method`. Policy selection must give the same answer for each, or the request is refused.
+   * Other ways a backend may read this request: the path taken literally (`;`, `\` and `%2F` kept) or lower-cased,
+   * a method override (header or `_method`), GET for HEAD. Policy selection must give the same answer for each, or
+   * the request is refused.
    */
   readonly readings: readonly Reading[];
-  /** Why the request cannot be matched at all (several forwarded hosts, URIs or methods; an undecodable path). */
+  /** Why the request cannot be matched at all (several forwarded hosts, URIs or methods; an undecodable path or one
+   *  with dot segments; a host with a bad port). */
   readonly ambiguity: string | undefined;
   /** The forwarded query string (without "?"), for `query:` token sources. */
   readonly query: string;
@@ -172,8 +174,11 @@ function normaliseHost(value: string): string | undefined {
   return port === '' ? bare : `${bare}:${port}`;
 }
 
-/** A raw path that may hold a dot segment in some reading: a `.`, or a `%` that may encode one. */
-const MAY_HAVE_DOTS = /[.%]/;
+/**
+ * A raw path that may hold a dot segment in some reading: a `.` right after `/` or `\` (or at the start), or a `%`
+ * (it may encode a dot or a separator). `/static/app.js` skips the second decode.
+ */
+const MAY_HAVE_DOTS = /%|(?:^|[/\\])\./;
 
 /**
  * True when any reading of the (once-decoded) path has a `.` or `..` segment: split on `/` and `\` (so also on an
