@@ -52,34 +52,44 @@ export interface RuntimeParts {
   readonly router?: Router;
 }
 
+/**
+ * What a new runtime takes over from the one it replaces: the key stores whose issuer's key source is unchanged, the
+ * router when the routing section is unchanged, and the process's JWKS fetch limiter. Computed here, apart from
+ * createRuntime, so that none of createRuntime's closures can reach the previous runtime: V8 gives the closures of
+ * one function a shared context, and a reference to `previous` held there would keep every predecessor alive.
+ */
+interface Inheritance {
+  readonly stores: ReadonlyMap<string, AdminKeyStore>;
+  readonly router: Router | undefined;
+  readonly jwksLimiter: FetchLimiter | undefined;
+}
+
+function inherit(previous: Runtime | undefined, config: Config): Inheritance {
+  if (previous === undefined) return { stores: new Map(), router: undefined, jwksLimiter: undefined };
+  const before = new Map(previous.deps.config.issuers.map((i) => [i.name, keySourceOf(i)]));
+  const stores = new Map<string, AdminKeyStore>();
+  for (const issuer of config.issuers) {
+    const store = previous.stores.get(issuer.name);
+    if (store !== undefined && before.get(issuer.name) === keySourceOf(issuer))
+      stores.set(issuer.name, store);
+  }
+  const sameRouting = JSON.stringify(previous.deps.config.routing) === JSON.stringify(config.routing);
+  return { stores, router: sameRouting ? previous.router : undefined, jwksLimiter: previous.jwksLimiter };
+}
+
 /** Build a runtime from deps.config, using `parts` where given. */
 export function createRuntime(deps: Deps, parts: RuntimeParts = {}): Runtime {
   const config: Config = deps.config;
-  const previousIssuers = new Map(parts.previous?.deps.config.issuers.map((i) => [i.name, keySourceOf(i)]));
-  const adopted = new Set<AdminKeyStore>();
+  const inherited = inherit(parts.previous, config);
+  const adopted = new Set<AdminKeyStore>(inherited.stores.values());
   // One fetch limiter for the life of the process: stores taken over keep using it, new ones join it, so the cap on
   // concurrent JWKS fetches holds across reloads (a changed cap needs a restart).
-  const jwksLimiter =
-    parts.previous?.jwksLimiter ?? createFetchLimiter(config.limits.max_concurrent_jwks_fetches);
-  const stores = createKeyStores(
-    config,
-    deps,
-    (issuer) => {
-      const store = parts.previous?.stores.get(issuer.name);
-      if (!store || previousIssuers.get(issuer.name) !== keySourceOf(issuer)) return undefined;
-      adopted.add(store);
-      return store;
-    },
-    jwksLimiter,
-  );
+  const jwksLimiter = inherited.jwksLimiter ?? createFetchLimiter(config.limits.max_concurrent_jwks_fetches);
+  const stores = createKeyStores(config, deps, (issuer) => inherited.stores.get(issuer.name), jwksLimiter);
   const reuse = parts.revocation !== undefined;
   const revocation = parts.revocation ?? createRevocationGuard(config.revocation, deps);
-  const previous = parts.previous;
-  const keepRouter =
-    parts.router === undefined &&
-    previous !== undefined &&
-    JSON.stringify(previous.deps.config.routing) === JSON.stringify(config.routing);
-  const router = parts.router ?? (keepRouter ? previous.router : createRouter(config, deps));
+  const keepRouter = parts.router === undefined && inherited.router !== undefined;
+  const router = parts.router ?? inherited.router ?? createRouter(config, deps);
   const verify = createTokenVerifier(config.issuers, stores, deps);
   const decide = createDecide({
     config,
