@@ -1,4 +1,4 @@
-// extractToken: find the token in the policy's sources, in order; the first source that is present wins.
+// extractToken: find the one token the request carries in the policy's sources; different tokens are refused.
 import { KeywayError } from '../errors.js';
 import type { ForwardedRequest } from '../pipeline/request.js';
 import { parseBearer } from './bearer.js';
@@ -48,17 +48,51 @@ function readSource(req: ForwardedRequest, source: TokenSource): string | undefi
   }
 }
 
+/** The source as written in `token_sources` (header names lower-cased): stable, safe for a deny detail. */
+function describeSource(source: TokenSource): string {
+  return source.kind === 'bearer' ? 'bearer' : `${source.kind}:${source.name}`;
+}
+
 /**
- * The token and the source it came from, or undefined when no source has one.
- * Throws KeywayError('malformed_token') when a present source is ambiguous or breaks its grammar.
+ * The token and the source it came from, or undefined when no source has one. Every source is read: the same token
+ * in several sources is one token, different ones are refused (a backend may read another source than keyway did).
+ * An Authorization header that does not carry the token (Basic, another Bearer) is refused beside a token from
+ * another source, since the backend would receive a credential keyway never checked.
+ * Throws KeywayError('malformed_token') with a detail naming the sources, never the values.
  */
 export function extractToken(
   req: ForwardedRequest,
   sources: readonly TokenSource[],
 ): { token: string; source: TokenSource['kind'] } | undefined {
+  let found: { token: string; source: TokenSource } | undefined;
   for (const source of sources) {
     const token = readSource(req, source);
-    if (token !== undefined) return { token, source: source.kind };
+    if (token === undefined) continue;
+    if (found === undefined) found = { token, source };
+    else if (token !== found.token)
+      throw new KeywayError(
+        'malformed_token',
+        `token sources disagree: ${describeSource(found.source)} and ${describeSource(source)} carry different tokens`,
+      );
   }
-  return undefined;
+  if (found === undefined) return undefined;
+  assertAuthorizationCarries(req, found.token, describeSource(found.source));
+  return { token: found.token, source: found.source.kind };
+}
+
+/** Throws unless the Authorization header is absent or carries `token` (as `Bearer <token>` or the bare value). */
+function assertAuthorizationCarries(req: ForwardedRequest, token: string, from: string): void {
+  const value = req.header('authorization')?.trim();
+  if (value === undefined || value === '' || value === token) return;
+  let carried: string | undefined;
+  try {
+    carried = parseBearer(value);
+  } catch {
+    carried = undefined;
+  }
+  if (carried !== token)
+    throw new KeywayError(
+      'malformed_token',
+      `Authorization carries a credential keyway does not check beside the token in ${from}`,
+    );
 }

@@ -65,14 +65,14 @@ describe('the Authorization bearer grammar', () => {
   });
 });
 
-describe('token sources: documented precedence is the order of the policy’s token_sources', () => {
+describe('token sources: one token however many sources carry it; different tokens are refused', () => {
   it.each([
     [
       '[bearer, cookie]: valid bearer + garbage cookie',
       'bearer-then-cookie',
       `Bearer ${'T'}`,
       `session=${GARBAGE}`,
-      200,
+      'malformed_token',
     ],
     [
       '[bearer, cookie]: garbage bearer + valid cookie',
@@ -82,19 +82,21 @@ describe('token sources: documented precedence is the order of the policy’s to
       'malformed_token',
     ],
     ['[bearer, cookie]: no bearer, valid cookie', 'bearer-then-cookie', undefined, 'session=T', 200],
+    ['[bearer, cookie]: the same token in both', 'bearer-then-cookie', 'Bearer T', 'session=T', 200],
+    ['[cookie, bearer]: the same token in both', 'cookie-then-bearer', 'Bearer T', 'session=T', 200],
     [
-      '[bearer, cookie]: a Basic header (ignored), valid cookie',
+      '[bearer, cookie]: a Basic header (the backend would get it unchecked), valid cookie',
       'bearer-then-cookie',
       'Basic dXNlcjpwYXNz',
       'session=T',
-      200,
+      'malformed_token',
     ],
     [
       '[cookie, bearer]: valid cookie + garbage bearer',
       'cookie-then-bearer',
       `Bearer ${GARBAGE}`,
       'session=T',
-      200,
+      'malformed_token',
     ],
     [
       '[cookie, bearer]: garbage cookie + valid bearer',

@@ -54,19 +54,23 @@ describe('readCookie', () => {
   });
 });
 
-describe('extractToken: sources in policy order, first present wins', () => {
+describe('extractToken: one token, wherever the policy looks', () => {
   const sources = ['bearer', 'header:X-JWT-Token', 'cookie:session', 'query:access_token'].map(
     compileTokenSource,
   );
-  it('prefers Authorization over a cookie (documented precedence)', () => {
-    expect(
-      extractToken(request({ authorization: 'Bearer h.h.h', cookie: 'session=c.c.c' }), sources),
-    ).toEqual({
+  const detail = (fn: () => unknown) => {
+    try {
+      fn();
+      return 'ok';
+    } catch (err) {
+      return `${(err as KeywayError).reason}: ${(err as KeywayError).message}`;
+    }
+  };
+  it('finds the token in each source', () => {
+    expect(extractToken(request({ authorization: 'Bearer h.h.h' }), sources)).toEqual({
       token: 'h.h.h',
       source: 'bearer',
     });
-  });
-  it('falls through to header, cookie, then query', () => {
     expect(extractToken(request({ 'x-jwt-token': 'x.x.x' }), sources)?.source).toBe('header');
     expect(extractToken(request({ 'x-jwt-token': 'Bearer x.x.x' }), sources)?.token).toBe('x.x.x');
     expect(extractToken(request({ cookie: 'session=c.c.c' }), sources)?.source).toBe('cookie');
@@ -76,17 +80,77 @@ describe('extractToken: sources in policy order, first present wins', () => {
     });
     expect(extractToken(request({}), sources)).toBeUndefined();
   });
-  it('refuses ambiguous repeats', () => {
-    expect(reason(() => extractToken(request({}, '/p?access_token=a&access_token=b'), sources))).toBe(
-      'malformed_token',
+  it('accepts the same token sent in several sources', () => {
+    const both = request(
+      { authorization: 'Bearer s.s.s', cookie: 'a=1; session=s.s.s' },
+      '/p?access_token=s.s.s',
     );
-    expect(reason(() => extractToken(request({ 'x-jwt-token': 'a.a.a, b.b.b' }), sources))).toBe(
-      'malformed_token',
-    );
+    expect(extractToken(both, sources)).toEqual({ token: 's.s.s', source: 'bearer' });
   });
-  it('ignores another Authorization scheme and moves on', () => {
+  // Each pair of sources, each order: the backend may read the one keyway would have ignored.
+  const carriers: Record<string, (token: string) => { headers: Record<string, string>; uri?: string }> = {
+    bearer: (t) => ({ headers: { authorization: `Bearer ${t}` } }),
+    'header:x-jwt-token': (t) => ({ headers: { 'x-jwt-token': t } }),
+    'cookie:session': (t) => ({ headers: { cookie: `theme=dark; session=${t}` } }),
+    'query:access_token': (t) => ({ headers: {}, uri: `/p?x=1&access_token=${t}` }),
+  };
+  const names = Object.keys(carriers);
+  for (const [i, first] of names.entries()) {
+    for (const second of names.slice(i + 1)) {
+      it(`refuses different tokens in ${first} and ${second}`, () => {
+        const a = carriers[first]!('a1.a2.a3');
+        const b = carriers[second]!('b1.b2.b3');
+        const req = request({ ...a.headers, ...b.headers }, a.uri ?? b.uri ?? '/p');
+        expect(detail(() => extractToken(req, sources))).toBe(
+          `malformed_token: token sources disagree: ${first} and ${second} carry different tokens`,
+        );
+        // Listing the sources the other way round names them the other way round: still refused.
+        expect(reason(() => extractToken(req, [...sources].reverse()))).toBe('malformed_token');
+      });
+    }
+  }
+  it('refuses two different tokens within one source', () => {
+    for (const req of [
+      request({}, '/p?access_token=a.a.a&access_token=b.b.b'),
+      request({}, '/p?access_token=a.a.a&access%5Ftoken=b.b.b'),
+      request({ 'x-jwt-token': 'a.a.a, b.b.b' }),
+      request({ authorization: 'Bearer a.a.a, Bearer b.b.b' }),
+      request({ cookie: 'session=a.a.a; session=b.b.b' }),
+      // Two Cookie headers, joined with ", " by the Fetch Headers keyway reads them through.
+      request({ cookie: 'session=a.a.a, session=b.b.b' }),
+      request({ cookie: 'other="x, session=b.b.b"; session=a.a.a' }),
+    ]) {
+      expect(reason(() => extractToken(req, sources))).toBe('malformed_token');
+    }
+  });
+  it('refuses an Authorization credential keyway does not check beside a token from another source', () => {
+    const cookieOnly = [compileTokenSource('cookie:session')];
+    const foreign =
+      'malformed_token: Authorization carries a credential keyway does not check beside the token in cookie:session';
+    for (const authorization of [
+      'Basic dXNlcjpwYXNz',
+      'Digest username="u"',
+      'Bearer o.o.o',
+      'Bearer bad token',
+    ]) {
+      const req = request({ authorization, cookie: 'session=c.c.c' });
+      expect(detail(() => extractToken(req, cookieOnly))).toBe(foreign);
+      expect(reason(() => extractToken(req, sources))).toBe('malformed_token');
+    }
+    // Basic beside a cookie, whichever source is listed first: the backend would get Basic credentials unchecked.
+    for (const list of [sources, [...sources].reverse()]) {
+      const req = request({ authorization: 'Basic dXNlcjpwYXNz', cookie: 'session=c.c.c' });
+      expect(detail(() => extractToken(req, list))).toBe(foreign);
+    }
+    // The same token as Bearer is the one keyway checks; Basic alone is no token at all.
     expect(
-      extractToken(request({ authorization: 'Basic dXNlcg==', cookie: 'session=c.c.c' }), sources)?.source,
-    ).toBe('cookie');
+      extractToken(request({ authorization: 'Bearer c.c.c', cookie: 'session=c.c.c' }), cookieOnly)?.token,
+    ).toBe('c.c.c');
+    expect(extractToken(request({ authorization: 'Basic dXNlcjpwYXNz' }), sources)).toBeUndefined();
+  });
+  it('an Authorization header read as a header source carries its token', () => {
+    const raw = [compileTokenSource('header:Authorization')];
+    expect(extractToken(request({ authorization: 'r.r.r' }), raw)?.token).toBe('r.r.r');
+    expect(extractToken(request({ authorization: 'Bearer r.r.r' }), raw)?.token).toBe('r.r.r');
   });
 });
