@@ -99,6 +99,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     decide: (req, policy) => current.decide(req, policy),
     record: createDecisionRecorder(deps),
     readiness: () => current.readiness,
+    server: config.server,
     registry: metricsOnAdmin ? undefined : deps.metrics.registry,
     log: deps.log,
     extra: options.extra,

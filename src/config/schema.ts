@@ -158,6 +158,13 @@ export const configSchema = z.strictObject({
       shutdown_timeout: duration.default(10_000),
       metrics_on_admin: z.boolean().default(false),
       watch_config: z.boolean().default(true),
+      /** The proxy sends it in X-Keyway-Proxy-Secret on every auth subrequest; /auth without it: 401 proxy_secret_mismatch. */
+      proxy_secret: adminToken.optional(),
+      /** The one header holding the client address (Fly-Client-IP on Fly); default: the first X-Forwarded-For entry. */
+      client_ip_header: z
+        .string()
+        .regex(HEADER_NAME, 'expected a header name of letters, digits and "-" only')
+        .optional(),
     })
     .prefault({}),
   admin: z

@@ -4,6 +4,7 @@ import { KeywayError, toKeywayError } from '../errors.js';
 import { extractToken } from '../extract/extract-token.js';
 import { readClaim } from '../policy/claim-path.js';
 import type { CompiledPolicy, PolicySelector } from '../policy/compile-policies.js';
+import { clientIpKey, subjectKey } from '../policy/subject-key.js';
 import { emittedHeaders } from '../proxy-config/emitted-headers.js';
 import { toHeaderValue } from '../respond/header-value.js';
 import type { TokenVerifier, VerifiedToken } from '../verify/verify-token.js';
@@ -59,7 +60,7 @@ export function createDecide(parts: PipelineParts): Decide {
     if (router?.enabled) {
       const choice = router.select(
         keys,
-        subject ?? req.clientIp,
+        subjectKey(token, req.clientIp),
         policy.config.routing.on_no_upstream,
         !dryRun,
       );
@@ -94,7 +95,7 @@ export function createDecide(parts: PipelineParts): Decide {
         ? revocation.check(token.claims as RevocationClaims, policy.config.revocation_fail ?? defaultFail)
         : 'ok';
       policy.authorize(token.claims);
-      if (!dryRun) limit(policy, subject, req);
+      if (!dryRun) limit(policy, token, req);
       return allow(policy, req, token, freshness === 'stale_allowed', dryRun);
     } catch (err) {
       return deny(policy, toKeywayError(err), subject);
@@ -108,8 +109,9 @@ function deny(policy: CompiledPolicy | undefined, error: KeywayError, subject: s
 
 type RevocationClaims = { jti?: string; sub?: string; iat?: number; iss?: string };
 
-function limit(policy: CompiledPolicy, subject: string | undefined, req: ForwardedRequest): void {
+/** Buckets are per issuer + subject (else per client IP): equal `sub`s of two issuers are two users. */
+function limit(policy: CompiledPolicy, token: VerifiedToken | undefined, req: ForwardedRequest): void {
   if (!policy.rateLimit) return;
-  const key = policy.rateLimit.by === 'subject' ? (subject ?? req.clientIp) : req.clientIp;
-  policy.rateLimit.take(key ?? 'unknown');
+  const by = policy.rateLimit.by;
+  policy.rateLimit.take(by === 'subject' ? subjectKey(token, req.clientIp) : clientIpKey(req.clientIp));
 }

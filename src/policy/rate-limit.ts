@@ -1,4 +1,4 @@
-// createRateLimiter: a per-instance token bucket per subject or client IP, bounded in memory.
+// createRateLimiter: a per-instance token bucket per key (issuer + subject, or client IP), bounded in memory.
 import { KeywayError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 
