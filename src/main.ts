@@ -21,8 +21,20 @@ export async function runServe(env: Env, options: { forceDev?: boolean } = {}): 
       'issuers: none configured; the embedded dev issuer is refused when NODE_ENV=production (run `keyway dev` to force it)',
     ]);
   }
-  let config: Config = parseConfig(doc, source, { readFile: (p) => readFileSync(p, 'utf8') });
+  const config: Config = parseConfig(doc, source, { readFile: (p) => readFileSync(p, 'utf8') });
   let server: RunningServer;
+  try {
+    server = await start(env, config, dev);
+  } catch (err) {
+    // startServer closed what it had opened; should anything still hold the event loop, exit anyway (non-zero).
+    setTimeout(() => process.exit(1), 2_000).unref();
+    throw err;
+  }
+  watchSignals(server);
+}
+
+/** Start the server for `config` (with the embedded dev issuer when `dev`); throws when a listener cannot bind. */
+async function start(env: Env, config: Config, dev: boolean): Promise<RunningServer> {
   if (dev) {
     const issuer = await createDevIssuer(config.server.port || 8081);
     const load = (): Config => {
@@ -32,19 +44,23 @@ export async function runServe(env: Env, options: { forceDev?: boolean } = {}): 
         devMode: true,
       };
     };
-    config = load();
-    server = await startServer(config, {
+    const server = await startServer(load(), {
       extra: issuer.mount,
       loadConfig: load,
       watchFile: env['KEYWAY_CONFIG'],
     });
     process.stdout.write(devBanner(server.port, issuer.issuer, await issuer.mint()));
-  } else {
-    server = await startServer(config, {
-      loadConfig: () => loadConfig(env),
-      watchFile: env['KEYWAY_CONFIG'],
-    });
+    return server;
   }
+  return startServer(config, {
+    loadConfig: () => loadConfig(env),
+    watchFile: env['KEYWAY_CONFIG'],
+  });
+}
+
+/** SIGHUP reloads; SIGTERM/SIGINT drain and exit (0, or 1 when the drain overruns shutdown_timeout by 2 s). */
+function watchSignals(server: RunningServer): void {
+  const { config } = server.deps;
   // SIGHUP (and a change of the config file): re-read the config and swap atomically, or keep it and log why.
   process.on('SIGHUP', () => void server.reload());
   let stopping = false;

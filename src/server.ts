@@ -9,6 +9,7 @@ import type { Deps } from './deps.js';
 import { createDeps } from './deps-create.js';
 import { buildAdminApp } from './http/admin-app.js';
 import { createAdminGroups } from './http/admin-groups.js';
+import { type ConnectionTracker, type DrainableServer, trackConnections } from './http/drain.js';
 import { createReloader, type ReloadResult, type RuntimeCell } from './reload.js';
 import { createDecisionRecorder } from './respond/record-decision.js';
 import { createRuntime } from './runtime.js';
@@ -35,14 +36,20 @@ export interface StartOptions {
   readonly extra?: (app: Hono) => void;
 }
 
-type NodeServer = ReturnType<typeof serve>;
+type NodeServer = ReturnType<typeof serve> & DrainableServer;
 
+interface Listener {
+  readonly server: NodeServer;
+  readonly connections: ConnectionTracker;
+}
+
+/** Listen on host:port; rejects (and closes the server) when the address cannot be bound (EADDRINUSE, EACCES, …). */
 function listen(
   fetchHandler: (req: Request) => Response | Promise<Response>,
   host: string,
   port: number,
   config: Config,
-): Promise<NodeServer> {
+): Promise<Listener> {
   return new Promise((resolve, reject) => {
     const server = serve(
       {
@@ -59,35 +66,27 @@ function listen(
           keepAliveTimeout: config.server.keep_alive_timeout,
         },
       },
-      () => resolve(server),
-    );
-    server.once('error', reject);
+      () => {
+        server.off('error', failed);
+        resolve({ server, connections });
+      },
+    ) as NodeServer;
+    const connections = trackConnections(server);
+    const failed = (err: NodeJS.ErrnoException) => {
+      // http.Server's close also clears its connection-checking interval, which would otherwise keep running.
+      server.close();
+      reject(new ListenError(host, port, err));
+    };
+    server.once('error', failed);
   });
 }
 
-function drain(server: NodeServer, timeoutMs: number, onTimeout: () => void): Promise<void> {
-  return new Promise((resolve) => {
-    const closeIdle = () => {
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
-    };
-    // A keep-alive connection whose last request ends during the drain turns idle then: close those as they appear,
-    // or the drain would wait for them until the timeout.
-    const sweeper = setInterval(closeIdle, 50);
-    const timer = setTimeout(() => {
-      clearInterval(sweeper);
-      onTimeout();
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      resolve();
-    }, timeoutMs);
-    timer.unref();
-    sweeper.unref();
-    server.close(() => {
-      clearTimeout(timer);
-      clearInterval(sweeper);
-      resolve();
-    });
-    closeIdle();
-  });
+/** A listener that could not bind: fatal at start (a process serving nothing must not look alive). */
+export class ListenError extends Error {
+  constructor(host: string, port: number, cause: NodeJS.ErrnoException) {
+    super(`cannot listen on ${host}:${port}: ${cause.code ?? cause.message}`, { cause });
+    this.name = 'ListenError';
+  }
 }
 
 /** Start keyway for `config`. Key loading and the revocation load happen in the background; /readyz reports them. */
@@ -132,21 +131,34 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
   let adminApp = config.admin.token === undefined ? undefined : buildAdmin(config.admin.token);
 
-  const main = await listen((req) => app.fetch(req), config.server.host, config.server.port, config);
-  const admin =
-    adminApp === undefined
-      ? undefined
-      : await listen((req) => adminApp!.fetch(req), config.admin.host, config.admin.port, config);
+  let main: Listener | undefined;
+  let admin: Listener | undefined;
+  try {
+    main = await listen((req) => app.fetch(req), config.server.host, config.server.port, config);
+    if (adminApp !== undefined)
+      admin = await listen((req) => adminApp!.fetch(req), config.admin.host, config.admin.port, config);
+  } catch (err) {
+    // Close everything opened so far (the other listener, Redis connections, key refresh and health timers, the file
+    // watch): the caller exits non-zero, and nothing may keep the process alive serving half of keyway.
+    deps.log.fatal({ err: (err as Error).message }, 'a listener could not bind: stopping');
+    if (watched) unwatchFile(watched);
+    reloader.stop();
+    await Promise.allSettled([main?.connections.drain(0, () => {}), current.close()]);
+    throw err;
+  }
+  const [mainListener, adminListener] = [main, admin];
+  const mainServer = mainListener.server;
+  const adminServer = adminListener?.server;
   deps.log.info(
     {
-      port: (main.address() as AddressInfo).port,
-      admin: admin ? (admin.address() as AddressInfo).port : 'disabled',
+      port: (mainServer.address() as AddressInfo).port,
+      admin: adminServer ? (adminServer.address() as AddressInfo).port : 'disabled',
     },
     'keyway listening',
   );
   return {
-    port: (main.address() as AddressInfo).port,
-    adminPort: admin ? (admin.address() as AddressInfo).port : undefined,
+    port: (mainServer.address() as AddressInfo).port,
+    adminPort: adminServer ? (adminServer.address() as AddressInfo).port : undefined,
     deps,
     reload,
     close: async () => {
@@ -157,7 +169,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           { shutdown_timeout_ms: timeout },
           'shutdown_timeout reached: closing the remaining connections',
         );
-      await Promise.all([drain(main, timeout, late), admin ? drain(admin, timeout, late) : undefined]);
+      await Promise.all([
+        mainListener.connections.drain(timeout, late),
+        adminListener?.connections.drain(timeout, late),
+      ]);
       if (watched) unwatchFile(watched);
       reloader.stop();
       // A reload still fetching keys must not hold the exit past the budget: once stopped it discards its runtime.

@@ -1,0 +1,93 @@
+// trackConnections: per-socket request state of one HTTP server, and a drain that never resets a keep-alive client.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
+
+/**
+ * How long a connection with no request in flight may stay open once draining (whatever its parser state: idle, or
+ * holding half-sent headers). A client that reuses its keep-alive socket sends its next request within this window and
+ * gets an answer with `Connection: close`; closing an idle socket at once races that request (RFC 9112 §9.6) and the
+ * client sees ECONNRESET.
+ */
+export const DRAIN_IDLE_GRACE_MS = 1_000;
+
+interface ConnectionState {
+  inFlight: number;
+  idleSince: number;
+  pending: ServerResponse | undefined;
+}
+
+/** An HTTP server as the drain needs it (node:http Server; @hono/node-server returns one). */
+export interface DrainableServer extends NetServer {
+  closeAllConnections(): void;
+}
+
+export interface ConnectionTracker {
+  /**
+   * Stop accepting, answer every later response with `Connection: close` (the socket closes after it), close each
+   * connection once it has had no request in flight for DRAIN_IDLE_GRACE_MS (capped by the timeout), and after
+   * `timeoutMs` close what is left (calling `onTimeout` first). Resolves when every connection is gone.
+   */
+  drain(timeoutMs: number, onTimeout: () => void): Promise<void>;
+}
+
+/** Track the sockets and requests of `server` (call before it serves its first request). */
+export function trackConnections(server: DrainableServer, now: () => number = Date.now): ConnectionTracker {
+  const connections = new Map<Socket, ConnectionState>();
+  let draining = false;
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { inFlight: 0, idleSince: now(), pending: undefined });
+    socket.once('close', () => connections.delete(socket));
+  });
+  // Prepended: the header must be set before the app's listener can write the head.
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    const state = connections.get(req.socket);
+    if (state === undefined) return;
+    state.inFlight++;
+    state.pending = res;
+    if (draining) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      state.inFlight--;
+      state.idleSince = now();
+      if (state.pending === res) state.pending = undefined;
+    });
+  });
+
+  return {
+    drain(timeoutMs, onTimeout) {
+      draining = true;
+      const started = now();
+      const grace = Math.min(DRAIN_IDLE_GRACE_MS, timeoutMs);
+      for (const state of connections.values()) {
+        // Answers still being computed close their socket too (a pipelined request behind them is not read).
+        if (state.pending && !state.pending.headersSent) state.pending.setHeader('Connection', 'close');
+      }
+      return new Promise((resolve) => {
+        const sweep = () => {
+          const t = now();
+          for (const [socket, state] of connections) {
+            if (state.inFlight === 0 && t - Math.max(state.idleSince, started) >= grace) socket.destroy();
+          }
+        };
+        const sweeper = setInterval(sweep, 50);
+        const timer = setTimeout(() => {
+          clearInterval(sweeper);
+          onTimeout();
+          server.closeAllConnections();
+          for (const socket of connections.keys()) socket.destroy();
+        }, timeoutMs);
+        sweeper.unref();
+        timer.unref();
+        // net.Server's close, not http.Server's: the latter destroys idle sockets at once (the race above) and stops the
+        // checks that enforce headersTimeout/requestTimeout, so a half-sent request could hold the drain (Node 19+).
+        NetServer.prototype.close.call(server, () => {
+          clearInterval(sweeper);
+          clearTimeout(timer);
+          // Now http.Server's close: it clears that connection-checking interval (nothing is left to check).
+          server.close();
+          resolve();
+        });
+      });
+    },
+  };
+}
