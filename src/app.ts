@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ReadinessCheck } from './deps.js';
-import { mountAuthRoutes } from './http/auth-route.js';
+import { type AuthRouteSettings, mountAuthRoutes } from './http/auth-route.js';
 import { mountProbes } from './http/probes.js';
 import type { Decide } from './pipeline/decide.js';
 import type { DecisionRecorder } from './respond/record-decision.js';
@@ -12,6 +12,8 @@ export interface AppParts {
   readonly decide: Decide;
   readonly record: DecisionRecorder;
   readonly readiness: () => readonly ReadinessCheck[];
+  /** The server section's settings for /auth (proxy_secret, client_ip_header): pass config.server. */
+  readonly server: AuthRouteSettings;
   /** Serve /metrics here (undefined when server.metrics_on_admin moves it to the admin listener). */
   readonly registry: Registry | undefined;
   /** Where an unexpected error outside the pipeline is logged (the pipeline logs its own). */
@@ -23,7 +25,7 @@ export interface AppParts {
 /** Build the main app. Unknown paths answer 404 JSON; an unexpected throw answers 500 internal_error (a bug). */
 export function buildApp(parts: AppParts): Hono {
   const app = new Hono();
-  mountAuthRoutes(app, parts.decide, parts.record);
+  mountAuthRoutes(app, parts.decide, parts.record, parts.server);
   mountProbes(app, parts.readiness, parts.registry);
   parts.extra?.(app);
   app.notFound((c) => c.json({ error: 'not_found', reason: 'no_such_route' }, 404));

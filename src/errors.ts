@@ -76,6 +76,12 @@ export const REASONS = {
     bearerError: 'insufficient_scope',
     description: 'The token lacks a scope the policy requires.',
   },
+  proxy_secret_mismatch: {
+    status: 401,
+    bearerError: null,
+    description:
+      'The auth subrequest lacks the proxy secret (server.proxy_secret, header X-Keyway-Proxy-Secret) or carries another: it did not come from the proxy.',
+  },
   no_policy: { status: 403, bearerError: null, description: 'No policy matches the forwarded request.' },
   ambiguous_request: {
     status: 403,

@@ -1,4 +1,5 @@
-// loadConfig: the YAML file (KEYWAY_CONFIG) with ${VAR} secrets, or the env quick start; env overrides on top.
+// loadConfig: the YAML file (KEYWAY_CONFIG) or inline YAML (KEYWAY_CONFIG_YAML) with ${VAR} secrets, or the env quick
+// start; env overrides on top.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
@@ -12,6 +13,13 @@ const nodeIo: ConfigIo = { readFile: (path) => readFileSync(path, 'utf8') };
 /** The unvalidated config document (file or quick-start env, env overrides applied) and where it came from. */
 export function loadConfigInput(env: Env, io: ConfigIo = nodeIo): { doc: unknown; source: string } {
   const path = env['KEYWAY_CONFIG'];
+  const inline = env['KEYWAY_CONFIG_YAML'];
+  // Two config sources could disagree about every key: refuse rather than pick one.
+  if (path && inline)
+    throw new ConfigError('environment', [
+      'KEYWAY_CONFIG and KEYWAY_CONFIG_YAML are both set: set one of them (a file path, or the YAML itself)',
+    ]);
+  if (inline) return { doc: applyEnvOverrides(parseConfigText(inline, INLINE, env), env), source: INLINE };
   if (path) return { doc: applyEnvOverrides(readConfigFile(path, env, io), env), source: path };
   return { doc: applyEnvOverrides(quickStartFromEnv(env), env), source: 'environment' };
 }
@@ -46,15 +54,23 @@ export function readConfigFile(path: string, env: Env, io: ConfigIo = nodeIo): u
   } catch (err) {
     throw new ConfigError(path, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
+  return parseConfigText(text, path, env);
+}
+
+/** The source name of a config given inline (a Fly/Kubernetes/compose secret holding the YAML itself). */
+const INLINE = 'KEYWAY_CONFIG_YAML';
+
+/** YAML-parse config text from `source` (a file path or KEYWAY_CONFIG_YAML) and replace ${VAR}s; throws ConfigError. */
+function parseConfigText(text: string, source: string, env: Env): unknown {
   let doc: unknown;
   try {
     doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
   } catch (err) {
-    throw new ConfigError(path, [`not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
+    throw new ConfigError(source, [`not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
   }
   const problems: string[] = [];
   const out = interpolate(doc, [], env, problems);
-  if (problems.length > 0) throw new ConfigError(path, problems);
+  if (problems.length > 0) throw new ConfigError(source, problems);
   return out;
 }
 
@@ -110,7 +126,7 @@ function toPort(value: string | undefined): number | string | undefined {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-/** HOST, PORT, ADMIN_PORT, LOG_LEVEL, REDIS_URL, KEYWAY_ADMIN_TOKEN(_FILE) and KEYWAY_METRICS_TOKEN win over the file (12-factor). */
+/** HOST, PORT, ADMIN_PORT, LOG_LEVEL, REDIS_URL, KEYWAY_ADMIN_TOKEN(_FILE), KEYWAY_METRICS_TOKEN and KEYWAY_PROXY_SECRET win over the file (12-factor). */
 export function applyEnvOverrides(doc: unknown, env: Env): unknown {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return doc;
   const out = { ...(doc as Record<string, unknown>) };
@@ -134,6 +150,7 @@ export function applyEnvOverrides(doc: unknown, env: Env): unknown {
     if (env['KEYWAY_ADMIN_TOKEN_FILE']) admin['token_file'] = env['KEYWAY_ADMIN_TOKEN_FILE'];
   }
   if (env['KEYWAY_METRICS_TOKEN']) section('admin')['metrics_token'] = env['KEYWAY_METRICS_TOKEN'];
+  if (env['KEYWAY_PROXY_SECRET']) section('server')['proxy_secret'] = env['KEYWAY_PROXY_SECRET'];
   if (env['LOG_LEVEL']) section('log')['level'] = env['LOG_LEVEL'];
   if (env['REDIS_URL']) section('revocation')['redis_url'] = env['REDIS_URL'];
   return out;

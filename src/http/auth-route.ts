@@ -1,13 +1,39 @@
 // The /auth and /auth/{policy} decision endpoint: ForwardedRequest in, 200 + headers or a deny out.
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import { KeywayError } from '../errors.js';
+import { timingSafeEqualText } from '../lib/timing-safe.js';
 import type { Decide } from '../pipeline/decide.js';
+import type { Decision } from '../pipeline/decision.js';
 import { parseForwardedRequest } from '../pipeline/request.js';
 import { denyResponse } from '../respond/deny.js';
 import type { DecisionRecorder } from '../respond/record-decision.js';
 
-/** Register the decision routes for every method (Traefik may preserve the client's method). */
-export function mountAuthRoutes(app: Hono, decide: Decide, record: DecisionRecorder): void {
+/** The header the proxy adds to every auth subrequest when `server.proxy_secret` is set (print-config emits it). */
+export const PROXY_SECRET_HEADER = 'X-Keyway-Proxy-Secret';
+
+/** The server settings the decision endpoint reads (fixed for the life of the listener: `server` needs a restart). */
+export interface AuthRouteSettings {
+  /** server.proxy_secret: every /auth call must carry it in X-Keyway-Proxy-Secret; undefined: not required. */
+  readonly proxy_secret?: string | undefined;
+  /** server.client_ip_header: the one header holding the client address; undefined: X-Forwarded-For. */
+  readonly client_ip_header?: string | undefined;
+}
+
+/**
+ * Register the decision routes for every method (Traefik may preserve the client's method). With a proxy secret, a
+ * call without it (or with another value: compared in constant time) is denied proxy_secret_mismatch before the
+ * pipeline runs; the value is never logged or echoed.
+ */
+export function mountAuthRoutes(
+  app: Hono,
+  decide: Decide,
+  record: DecisionRecorder,
+  settings: AuthRouteSettings = {},
+): void {
+  const secret = settings.proxy_secret;
+  const fromProxy = (sent: string | undefined) =>
+    secret === undefined || (sent !== undefined && timingSafeEqualText(sent, secret));
   const handle = async (c: Context) => {
     const started = process.hrtime.bigint();
     const url = c.req.url;
@@ -15,8 +41,17 @@ export function mountAuthRoutes(app: Hono, decide: Decide, record: DecisionRecor
     const req = parseForwardedRequest(
       { method: c.req.method, query: q === -1 ? '' : url.slice(q + 1), header: (name) => c.req.header(name) },
       randomUUID,
+      settings.client_ip_header,
     );
-    const decision = await decide(req, c.req.param('policy'));
+    const decision: Decision = fromProxy(c.req.header(PROXY_SECRET_HEADER))
+      ? await decide(req, c.req.param('policy'))
+      : {
+          kind: 'deny',
+          policy: undefined,
+          error: new KeywayError('proxy_secret_mismatch'),
+          subject: undefined,
+          scopes: [],
+        };
     record(req, decision, Number(process.hrtime.bigint() - started) / 1e9);
     c.header('X-Request-Id', req.requestId);
     if (decision.kind === 'allow') {

@@ -48,8 +48,16 @@ const METHOD_OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-o
 const present = (value: string | undefined) =>
   value === undefined || value.trim() === '' ? undefined : value;
 
-/** Build the ForwardedRequest: X-Forwarded-Method/-Host/-Uri (Traefik, Caddy), else X-Original-Method/-URI (nginx). */
-export function parseForwardedRequest(raw: RawAuthRequest, newId: () => string): ForwardedRequest {
+/**
+ * Build the ForwardedRequest: X-Forwarded-Method/-Host/-Uri (Traefik, Caddy), else X-Original-Method/-URI (nginx).
+ * The client address is the first X-Forwarded-For (else X-Real-IP) entry, or, with `clientIpHeader`
+ * (server.client_ip_header, e.g. Fly-Client-IP), that header alone: absent or holding several values, none.
+ */
+export function parseForwardedRequest(
+  raw: RawAuthRequest,
+  newId: () => string,
+  clientIpHeader?: string,
+): ForwardedRequest {
   const h = (name: string) => raw.header(name);
   const problems: string[] = [];
   const sentMethod = present(h('x-forwarded-method')) ?? present(h('x-original-method')) ?? raw.method;
@@ -77,7 +85,9 @@ export function parseForwardedRequest(raw: RawAuthRequest, newId: () => string):
       problems.push('the forwarded path has dot segments, which backends resolve in different ways');
   }
   const forwardedFor = h('x-forwarded-for') ?? h('x-real-ip');
-  const clientIp = forwardedFor?.split(',')[0]?.trim() || undefined;
+  const clientIp = clientIpHeader
+    ? singleValue(h(clientIpHeader))
+    : forwardedFor?.split(',')[0]?.trim() || undefined;
   const sentId = h('x-request-id');
   const requestId = sentId !== undefined && REQUEST_ID.test(sentId) ? sentId : newId();
   return {
@@ -92,6 +102,10 @@ export function parseForwardedRequest(raw: RawAuthRequest, newId: () => string):
     header: h,
   };
 }
+
+/** A header that must hold one value: joined copies (a client's and the proxy's) are refused, not resolved. */
+const singleValue = (value: string | undefined) =>
+  value === undefined || value.includes(',') ? undefined : value.trim() || undefined;
 
 /** A query string component decoded the way form parsers do (`+` is a space); undecodable: as sent. */
 function formDecode(text: string): string {

@@ -54,6 +54,7 @@ export async function createTestKeyway(input: unknown, options: TestKeywayOption
     decide: runtime.decide,
     record: createDecisionRecorder(deps),
     readiness: () => runtime.readiness,
+    server: config.server,
     registry: deps.metrics.registry,
     log: deps.log,
   });

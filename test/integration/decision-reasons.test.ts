@@ -271,6 +271,16 @@ describe('stateful reasons through /auth', () => {
     k.close();
   });
 
+  it('server.proxy_secret set, the subrequest without it or with another → 401 proxy_secret_mismatch', async () => {
+    const secret = 'proxy-secret-for-reasons-0123456789';
+    const k = await createTestKeyway(base({ server: { proxy_secret: secret } }));
+    const h = await headers();
+    await expectDeny(await k.auth(h), 'proxy_secret_mismatch');
+    await expectDeny(await k.auth({ ...h, 'x-keyway-proxy-secret': `${secret}x` }), 'proxy_secret_mismatch');
+    expect((await k.auth({ ...h, 'x-keyway-proxy-secret': secret })).status).toBe(200);
+    await k.close();
+  });
+
   it('covers every reason code (add a case here when you add a code)', () => {
     const covered = new Set<string>(Object.values(CASES).map((c) => c.reason));
     for (const reason of STATEFUL) covered.add(reason);
@@ -279,4 +289,10 @@ describe('stateful reasons through /auth', () => {
 });
 
 /** The reasons reached by the stateful cases above, one test each. */
-const STATEFUL: readonly Reason[] = ['revoked', 'revocation_unavailable', 'no_upstream', 'internal_error'];
+const STATEFUL: readonly Reason[] = [
+  'revoked',
+  'revocation_unavailable',
+  'no_upstream',
+  'internal_error',
+  'proxy_secret_mismatch',
+];
