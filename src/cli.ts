@@ -9,6 +9,7 @@ import { ConfigError } from './errors.js';
 import { runServe } from './main.js';
 import { printProxyConfig } from './proxy-config/print-config.js';
 import { runRevokeCommand } from './revocation/revoke-cli.js';
+import { VERSION } from './version.js';
 
 const USAGE = `usage: keyway <command>
   serve                      run the service (default; dev mode when no issuer is configured)
@@ -17,7 +18,8 @@ const USAGE = `usage: keyway <command>
   mint ...                   sign a test token (keyway mint --help)
   revoke ...                 revoke a token or subject (Redis or admin API)
   explain --token-file F [--host H] [--uri /p] [--method M]   the decision for a token, as JSON
-  check-config               validate KEYWAY_CONFIG / env and exit
+  check-config               validate KEYWAY_CONFIG / KEYWAY_CONFIG_YAML / env and exit
+  --version                  print the version and exit
   print-config caddy|nginx|traefik|traefik-two-hop [--listen :8080] [--keyway host:port] [--hop addr]
 `;
 
@@ -85,6 +87,10 @@ async function run(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case '--version':
+    case 'version':
+      write(`keyway ${VERSION}\n`);
+      return 0;
     default:
       write(USAGE);
       return command === 'help' || command === '--help' ? 0 : 2;

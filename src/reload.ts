@@ -1,5 +1,5 @@
 // createReloader: re-read the config, build and start a new runtime, swap it in — or keep the current one and say why.
-import { Counter, type Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Config } from './config/types.js';
 import type { Deps } from './deps.js';
 import { ConfigError } from './errors.js';
@@ -83,6 +83,30 @@ function reloadCounter(deps: Deps): Counter<'outcome'> {
   );
 }
 
+/**
+ * keyway_config_last_reload_successful (1 after the start config and every swap, 0 after a refused reload: the running
+ * config is not the one on disk) and keyway_config_last_reload_success_timestamp_seconds, as Prometheus itself names them.
+ */
+function lastReloadGauges(deps: Deps): { ok(): void; refused(): void } {
+  const registry = deps.metrics.registry;
+  const gauge = (name: string, help: string) =>
+    (registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, registers: [registry] });
+  const successful = gauge(
+    'keyway_config_last_reload_successful',
+    'Whether the last config load (start or reload) succeeded: 0 means a reload was refused and the old config runs.',
+  );
+  const at = gauge(
+    'keyway_config_last_reload_success_timestamp_seconds',
+    'Unix time of the last successful config load (start or reload).',
+  );
+  const ok = () => {
+    successful.set(1);
+    at.set(Math.floor(deps.clock() / 1000));
+  };
+  ok();
+  return { ok, refused: () => successful.set(0) };
+}
+
 /** Build the reloader; `loadConfig` re-reads the file/env (without it every reload is refused); `onSwap` runs after a swap. */
 export function createReloader(
   cell: RuntimeCell,
@@ -92,6 +116,7 @@ export function createReloader(
 ): Reloader {
   const started = deps.config;
   const reloads = reloadCounter(deps);
+  const lastReload = lastReloadGauges(deps);
   let running: Promise<ReloadResult> | undefined;
   let stopped = false;
 
@@ -119,6 +144,7 @@ export function createReloader(
       // What was taken over from the running runtime stays with it.
       await next?.close(previous ? runtimeParts(previous) : undefined);
       reloads.inc({ outcome: 'refused' });
+      lastReload.refused();
       const problems = err instanceof ConfigError ? [...err.issues] : [(err as Error).message];
       deps.log.error({ problems }, 'config reload refused: keeping the current config');
       return { ok: false, problems };
@@ -133,6 +159,7 @@ export function createReloader(
     // After close: a closed router's checks no longer report, so its removed series stay removed.
     forgetRemovedUpstreams(previous, next);
     reloads.inc({ outcome: 'ok' });
+    lastReload.ok();
     deps.log.info({ source, restart_needed_for: changed }, 'config reloaded');
     return { ok: true, problems: changed.map((key) => `${key} changed: takes effect after a restart`) };
   }

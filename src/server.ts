@@ -13,6 +13,7 @@ import { type ConnectionTracker, type DrainableServer, trackConnections } from '
 import { createReloader, type ReloadResult, type RuntimeCell } from './reload.js';
 import { createDecisionRecorder } from './respond/record-decision.js';
 import { createRuntime } from './runtime.js';
+import { VERSION } from './version.js';
 
 export type { ReloadResult };
 
@@ -151,6 +152,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const adminServer = adminListener?.server;
   deps.log.info(
     {
+      version: VERSION,
       port: (mainServer.address() as AddressInfo).port,
       admin: adminServer ? (adminServer.address() as AddressInfo).port : 'disabled',
     },

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import type { ReloadResult } from '../reload.js';
 import type { Runtime } from '../runtime.js';
+import { VERSION } from '../version.js';
 import type { AdminRoutes } from './admin-app.js';
 import { createExplainAdminRoutes } from './admin-explain.js';
 import { createKeyAdminRoutes } from './admin-keys.js';
@@ -20,6 +21,7 @@ export function createAdminGroups(parts: AdminParts): AdminRoutes[] {
   const status = new Hono();
   status.get('/', (c) =>
     c.json({
+      version: VERSION,
       issuers: [...stores.values()].map((s) => s.status()),
       revocation: revocation.stats(),
       routing: { enabled: router.enabled },

@@ -1,5 +1,6 @@
 // The private prom-client registry and keyway's metrics. Labels are bounded (reason codes, policy and issuer names).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { VERSION } from '../version.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -16,6 +17,13 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'keyway_' });
   const registers = [registry];
+  // Always 1: the labels say which build runs (version, Node), so a dashboard can show a mixed fleet mid-deploy.
+  new Gauge({
+    name: 'keyway_build_info',
+    help: 'The running build: version and Node.js version as labels (always 1).',
+    labelNames: ['version', 'node'],
+    registers,
+  }).set({ version: VERSION, node: process.versions.node }, 1);
   return {
     registry,
     decisions: new Counter({
