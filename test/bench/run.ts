@@ -1,129 +1,276 @@
-// `npm run bench`: keyway vs a bare hono server in the same run, same load generator; prints throughput, latency, ratios.
-import { type ChildProcess, fork } from 'node:child_process';
-import { Agent, request } from 'node:http';
+// `npm run bench`: keyway against a bare hono floor and a naive hono + jose service in one run, driven by wrk.
+// Each subject runs as its own process pinned to CPU 0, wrk (1 thread, 64 connections) pinned to CPU 1; 1,000
+// distinct tokens per pool; a warm-up run discarded; every scenario measured in each of ROUNDS interleaved rounds,
+// medians printed with the ratio to the floor. `-- --quick`: one short round (about a minute). No assertions: numbers.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKeyPair, HS_SECRET, mint } from '../helpers/tokens.js';
+import { createPools, ISSUERS, type Pools } from './pools.js';
 
-const DURATION_MS = Number(process.env['BENCH_SECONDS'] ?? 5) * 1000;
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
+const quick = process.argv.includes('--quick');
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const ROUNDS = env('BENCH_ROUNDS', quick ? 1 : 3);
+const WARMUP = env('BENCH_WARMUP', quick ? 1 : 3);
+const SECONDS = env('BENCH_SECONDS', quick ? 3 : 10);
+const CONNECTIONS = env('BENCH_CONNECTIONS', 64);
+const TOKENS = env('BENCH_TOKENS', 1000);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const PORT = 18_400;
 
-function start(
-  script: string,
-  env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, port: (m as { port: number }).port }));
-    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
-  });
+type Kind = 'floor' | 'naive' | 'keyway';
+interface Scenario {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly pool: string;
+  /** The status every request must get (a sanity check before measuring). */
+  readonly status: number;
+  readonly limits?: Record<string, unknown>;
 }
 
-interface Result {
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'bare hono (floor)', kind: 'floor', pool: 'RS256', status: 200 },
+  ...(['RS256', 'ES256', 'HS256'] as const).flatMap((alg): Scenario[] => [
+    { name: `naive hono+jose ${alg}`, kind: 'naive', pool: alg, status: 200 },
+    { name: `keyway warm ${alg}`, kind: 'keyway', pool: alg, status: 200 },
+    {
+      name: `keyway no cache ${alg}`,
+      kind: 'keyway',
+      pool: alg,
+      status: 200,
+      limits: { verified_cache_size: 0 },
+    },
+  ]),
+  { name: 'keyway deny missing_token', kind: 'keyway', pool: 'missing_token', status: 401 },
+  { name: 'keyway deny bad_signature', kind: 'keyway', pool: 'bad_signature', status: 401 },
+];
+
+interface Sample {
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
-  readonly statuses: Record<number, number>;
+  readonly cpuUsPerReq: number;
+  readonly rssMb: number;
+  readonly errors: number;
+  readonly unexpected: number;
+  readonly jwksFetches: number;
 }
 
-async function load(port: number, headers: Record<string, string>): Promise<Result> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  const statuses: Record<number, number> = {};
-  const deadline = Date.now() + DURATION_MS;
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const t0 = process.hrtime.bigint();
-      const req = request({ host: '127.0.0.1', port, path: '/auth', agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-          statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
-          resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  const worker = async () => {
-    while (Date.now() < deadline) await one();
-  };
-  const started = Date.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0;
-  return { rps: latencies.length / ((Date.now() - started) / 1000), p50: at(0.5), p99: at(0.99), statuses };
-}
-
-const es = await createKeyPair('ES256', 'bench-es');
-const config = {
-  issuers: [
-    { name: 'hs', issuer: 'https://hs.bench', hs_secrets: [HS_SECRET], audiences: ['api'] },
-    { name: 'es', issuer: 'https://es.bench', keys: [{ jwk: es.publicJwk }], audiences: ['api'] },
-  ],
-  policies: [{ name: 'api', headers: { 'X-User-Email': 'email' } }],
-  log: { level: 'silent' },
-  server: { host: '127.0.0.1', port: 0 },
-};
-const claims = {
-  aud: 'api',
-  sub: 'bench-user',
-  email: 'b@bench',
-  tenant: 't',
-  service: 's',
-  version: 'v',
-  instance: 'i',
-};
-const hsToken = await mint(
-  { ...claims, iss: 'https://hs.bench', exp: Math.floor(Date.now() / 1000) + 3600 },
-  { secret: HS_SECRET },
-);
-const esToken = await mint(
-  { ...claims, iss: 'https://es.bench', exp: Math.floor(Date.now() / 1000) + 3600 },
-  es,
-);
-
-const bare = await start('./bare-server.ts');
-const keyway = await start('./keyway-server.ts', { BENCH_CONFIG: JSON.stringify(config) });
-// The same keyway with the verified-token cache off: every request pays the signature check.
-const uncached = await start('./keyway-server.ts', {
-  BENCH_CONFIG: JSON.stringify({ ...config, limits: { verified_cache_size: 0 } }),
-});
-const forwarded = {
-  'x-forwarded-method': 'GET',
-  'x-forwarded-host': 'app.bench',
-  'x-forwarded-uri': '/api/items',
-};
-try {
-  const scenarios: [string, number, Record<string, string>][] = [
-    ['bare hono (baseline)', bare.port, forwarded],
-    ['keyway allow HS256', keyway.port, { ...forwarded, authorization: `Bearer ${hsToken}` }],
-    ['keyway allow ES256', keyway.port, { ...forwarded, authorization: `Bearer ${esToken}` }],
-    ['keyway allow HS256, no cache', uncached.port, { ...forwarded, authorization: `Bearer ${hsToken}` }],
-    ['keyway allow ES256, no cache', uncached.port, { ...forwarded, authorization: `Bearer ${esToken}` }],
-    ['keyway deny missing_token', keyway.port, forwarded],
-  ];
-  const results: [string, Result][] = [];
-  for (const [name, port, headers] of scenarios) {
-    await load(port, headers); // warm-up pass, discarded
-    results.push([name, await load(port, headers)]);
+function requireTools(): { pin: boolean } {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore', timeout: 5_000 });
+  } catch (err) {
+    // wrk --version exits 1 after printing its version; only a missing binary is fatal.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      console.error('npm run bench needs wrk, an external load generator: apt-get install -y wrk');
+      process.exit(2);
+    }
   }
-  const base = results[0]![1];
-  console.log(`\n${CONCURRENCY} connections, ${DURATION_MS / 1000}s per scenario, loopback, same machine\n`);
+  let pin = cpus().length >= 2;
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { timeout: 5_000 });
+  } catch {
+    pin = false;
+  }
+  if (!pin)
+    console.warn('warning: fewer than 2 cores or no taskset: server and wrk share cores (numbers are lower)');
+  return { pin };
+}
+
+const pinned = (pin: boolean, cpu: number, cmd: string, args: string[]): [string, string[]] =>
+  pin ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
+
+function keywayConfig(dir: string, pools: Pools, scenario: Scenario): string {
+  const file = join(dir, 'keyway.json');
+  const config = {
+    server: { host: '127.0.0.1', port: PORT },
+    issuers: [
+      { name: 'jwks', issuer: ISSUERS.jwks, jwks_uri: pools.jwksUrl, audiences: ['api'] },
+      { name: 'hs', issuer: ISSUERS.hs, hs_secrets: [pools.hsSecret], audiences: ['api'] },
+    ],
+    policies: [{ name: 'default', headers: { 'X-User-Email': 'email' } }],
+    ...(scenario.limits ? { limits: scenario.limits } : {}),
+  };
+  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+  return file;
+}
+
+function startSubject(dir: string, pools: Pools, scenario: Scenario, pin: boolean): ChildProcess {
+  const log = openSync(join(dir, `${scenario.name.replace(/\W+/g, '-')}.log`), 'a');
+  const base = { ...process.env, NODE_ENV: 'production', PORT: String(PORT) };
+  const [cmd, args] =
+    scenario.kind === 'keyway'
+      ? pinned(pin, 0, process.execPath, [join(ROOT, 'dist/cli.js'), 'serve'])
+      : pinned(pin, 0, process.execPath, [
+          '--import',
+          'tsx',
+          join(HERE, scenario.kind === 'floor' ? 'bare-server.ts' : 'naive-server.ts'),
+        ]);
+  const extra =
+    scenario.kind === 'keyway'
+      ? { KEYWAY_CONFIG: keywayConfig(dir, pools, scenario) }
+      : { JWKS_URL: pools.jwksUrl, HS_SECRET: pools.hsSecret, ISSUERS: Object.values(ISSUERS).join(',') };
+  return spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...base, ...extra },
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
+}
+
+async function waitReady(child: ChildProcess, token: string | undefined, status: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`subject exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${PORT}/auth`, {
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          'x-forwarded-method': 'GET',
+          'x-forwarded-host': 'app.bench.test',
+          'x-forwarded-uri': '/api/v1/items/1',
+        },
+      });
+      await res.arrayBuffer();
+      if (res.status === status) return;
+      last = `status ${res.status} ${res.headers.get('x-auth-reason') ?? ''}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`subject not answering ${status}: ${last}`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-child.pid, 'SIGTERM');
+  const hard = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 10_000);
+  return exited.finally(() => clearTimeout(hard));
+}
+
+const TICK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICK;
+}
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
+  return Number(line?.[1] ?? 0) / 1024;
+}
+
+function wrk(
+  pin: boolean,
+  seconds: number,
+  file: string,
+): { requests: number; duration_us: number; p50_us: number; p99_us: number; errors: number; non2xx: number } {
+  const [cmd, args] = pinned(pin, 1, 'wrk', [
+    '-t1',
+    `-c${CONNECTIONS}`,
+    `-d${seconds}s`,
+    '--latency',
+    '-s',
+    join(HERE, 'forward-auth.lua'),
+    `http://127.0.0.1:${PORT}/auth`,
+    '--',
+    file,
+  ]);
+  const out = execFileSync(cmd, args, { timeout: (seconds + 30) * 1000 }).toString();
+  const json = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+  if (!json) throw new Error(`wrk printed no result:\n${out}`);
+  return JSON.parse(json.slice('BENCH_JSON '.length));
+}
+
+async function measure(dir: string, pools: Pools, scenario: Scenario, pin: boolean): Promise<Sample> {
+  const child = startSubject(dir, pools, scenario, pin);
+  try {
+    const first = readFileSync(pools.files[scenario.pool]!, 'utf8').split('\n')[0];
+    await waitReady(child, first === '-' ? undefined : first, scenario.status);
+    wrk(pin, WARMUP, pools.files[scenario.pool]!);
+    const fetchesBefore = pools.fetches();
+    const cpuBefore = cpuSeconds(child.pid!);
+    const r = wrk(pin, SECONDS, pools.files[scenario.pool]!);
+    const cpu = cpuSeconds(child.pid!) - cpuBefore;
+    // wrk counts non-2xx as errors: for a deny scenario those are the expected answers.
+    const unexpected = scenario.status === 200 ? r.non2xx : r.requests - r.non2xx;
+    return {
+      rps: r.requests / (r.duration_us / 1e6),
+      p50: r.p50_us / 1000,
+      p99: r.p99_us / 1000,
+      cpuUsPerReq: (cpu * 1e6) / r.requests,
+      rssMb: rssMb(child.pid!),
+      errors: r.errors,
+      unexpected,
+      jwksFetches: pools.fetches() - fetchesBefore,
+    };
+  } finally {
+    await stop(child);
+  }
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const { pin } = requireTools();
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'keyway-bench-'));
+  const pools = await createPools(dir, TOKENS);
+  const samples = new Map<string, Sample[]>(SCENARIOS.map((s) => [s.name, []]));
+  try {
+    for (let round = 1; round <= ROUNDS; round++)
+      for (const scenario of SCENARIOS) {
+        const sample = await measure(dir, pools, scenario, pin);
+        samples.get(scenario.name)!.push(sample);
+        console.error(`round ${round}/${ROUNDS} ${scenario.name}: ${sample.rps.toFixed(0)} req/s`);
+      }
+  } finally {
+    await pools.close();
+  }
+  const med = (name: string, f: (s: Sample) => number) => median(samples.get(name)!.map(f));
+  const floor = med(SCENARIOS[0]!.name, (s) => s.rps);
+  const model = cpus()[0]?.model ?? 'unknown CPU';
   console.log(
-    'scenario                       req/s     p50 ms   p99 ms   throughput vs bare   p50 vs bare   statuses',
+    `\n${model}, ${cpus().length} cores, node ${process.version}; ${pin ? 'server on CPU 0, wrk on CPU 1' : 'unpinned'}; ` +
+      `wrk -t1 -c${CONNECTIONS}; ${TOKENS} tokens per pool; ${ROUNDS} round(s) of ${SECONDS}s after ${WARMUP}s warm-up (medians)\n`,
   );
-  for (const [name, r] of results) {
+  console.log(
+    '| scenario | req/s | × floor | p50 ms | p99 ms | server CPU µs/req | RSS MB | × naive | errors | JWKS fetches |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rows: Record<string, unknown>[] = [];
+  for (const s of SCENARIOS) {
+    const rps = med(s.name, (x) => x.rps);
+    const alg = s.pool;
+    const naive = SCENARIOS.find((n) => n.kind === 'naive' && n.pool === alg);
+    const vsNaive = s.kind === 'keyway' && naive ? (rps / med(naive.name, (x) => x.rps)).toFixed(2) : '';
+    const errors = samples.get(s.name)!.reduce((n, x) => n + x.errors + x.unexpected, 0);
+    const fetches = samples.get(s.name)!.reduce((n, x) => n + x.jwksFetches, 0);
+    const row = {
+      scenario: s.name,
+      rps,
+      ratio: rps / floor,
+      p50: med(s.name, (x) => x.p50),
+      p99: med(s.name, (x) => x.p99),
+      cpu: med(s.name, (x) => x.cpuUsPerReq),
+      rss: med(s.name, (x) => x.rssMb),
+    };
+    rows.push({ ...row, samples: samples.get(s.name) });
     console.log(
-      `${name.padEnd(29)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(9)} ${r.p99.toFixed(2).padStart(8)}` +
-        `   ${(r.rps / base.rps).toFixed(2).padStart(14)}x   ${(r.p50 / base.p50).toFixed(2).padStart(9)}x   ${JSON.stringify(r.statuses)}`,
+      `| ${s.name} | ${rps.toFixed(0)} | ${row.ratio.toFixed(2)} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ` +
+        `${row.cpu.toFixed(1)} | ${row.rss.toFixed(0)} | ${vsNaive} | ${errors} | ${fetches} |`,
     );
   }
-} finally {
-  bare.child.disconnect();
-  keyway.child.disconnect();
-  uncached.child.disconnect();
+  writeFileSync(join(dir, 'results.json'), JSON.stringify({ model, pin, ROUNDS, SECONDS, rows }, null, 2));
+  console.log(`\nraw samples and subject logs: ${dir}`);
 }
+
+await main();
