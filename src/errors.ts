@@ -60,7 +60,16 @@ export const REASONS = {
     bearerError: 'invalid_token',
     description: 'The token iss is missing or not accepted by this policy.',
   },
-  bad_audience: { status: 401, bearerError: 'invalid_token', description: 'The token aud is not accepted.' },
+  bad_audience: {
+    status: 401,
+    bearerError: 'invalid_token',
+    description: 'The token aud is not accepted by the issuer or by this policy.',
+  },
+  bad_type: {
+    status: 401,
+    bearerError: 'invalid_token',
+    description: 'The token typ header is missing or not one the issuer accepts (RFC 8725 §3.11).',
+  },
   missing_claim: {
     status: 401,
     bearerError: 'invalid_token',

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { normalisePath } from '../pipeline/request.js';
+import { policyAudienceProblems } from '../policy/audiences.js';
 import { FIXED_HEADERS } from '../proxy-config/emitted-headers.js';
 import { readOrReport, resolveIssuer } from './resolve-issuer.js';
 import { adminToken, type ConfigInput, configSchema } from './schema.js';
@@ -117,6 +118,7 @@ function checkReferences(raw: ConfigInput, issuers: readonly Issuer[], problems:
     policy.issuers?.forEach((name, j) => {
       if (!issuerNames.has(name)) problems.push(`policies[${i}].issuers[${j}]: unknown issuer "${name}"`);
     });
+    problems.push(...policyAudienceProblems(policy, `policies[${i}].audiences`, issuers));
     if (!policy.anonymous && issuers.length === 0) {
       problems.push(`policies[${i}]: expected at least one issuer in "issuers" for a non-anonymous policy`);
     }

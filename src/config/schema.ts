@@ -71,6 +71,14 @@ export const issuerSchema = z.strictObject({
   hs_secrets: z.array(hsSecret).default([]),
   keys: z.array(staticKey).default([]),
   audiences: stringList.default([]),
+  /** Accepted JWS `typ` headers (RFC 8725 §3.11), e.g. `at+jwt` (RFC 9068); unset: any or none. */
+  typ: z
+    .union([
+      z.string().min(1),
+      z.array(z.string().min(1)).min(1, 'expected a media type like "at+jwt", or a non-empty list of them'),
+    ])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .optional(),
   algorithms: z.array(alg).min(1).optional(),
   leeway: duration.default(30_000),
   max_token_age: duration.optional(),
@@ -115,6 +123,8 @@ export const policySchema = z.strictObject({
     })
     .prefault({}),
   issuers: z.array(z.string().min(1)).optional(),
+  /** Narrows the accepted issuers' `audiences` for this policy (checked at start: each must be one they accept). */
+  audiences: stringList.optional(),
   token_sources: z.array(tokenSource).min(1).default(['bearer']),
   anonymous: z.boolean().default(false),
   required_claims: z.array(z.string().min(1)).default([]),

@@ -90,6 +90,7 @@ export function createDecide(parts: PipelineParts): Decide {
         return allow(policy, req, undefined, false, dryRun);
       }
       const token = await verify(found.token, policy.issuerNames);
+      policy.checkAudience(token);
       subject = typeof token.claims['sub'] === 'string' ? token.claims['sub'] : undefined;
       const freshness = revocation
         ? revocation.check(token.claims as RevocationClaims, policy.config.revocation_fail ?? defaultFail)

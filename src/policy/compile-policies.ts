@@ -5,6 +5,7 @@ import { KeywayError } from '../errors.js';
 import { compileTokenSource, type TokenSource } from '../extract/extract-token.js';
 import type { ForwardedRequest } from '../pipeline/request.js';
 import { compileKeyTemplate, type KeyTemplate } from '../route/keys.js';
+import { type AudienceCheck, compileAudienceCheck } from './audiences.js';
 import { type Authorizer, compileAuthorizer } from './authorize.js';
 import { compileMatcher, type Matchable } from './matcher.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
@@ -17,6 +18,8 @@ export interface CompiledPolicy {
   readonly sources: readonly TokenSource[];
   /** Issuer names this policy accepts; undefined = every configured issuer. */
   readonly issuerNames: readonly string[] | undefined;
+  /** The policy's `audiences` on a verified token (bad_audience); a no-op without them. */
+  readonly checkAudience: AudienceCheck;
   readonly authorize: Authorizer;
   readonly headerMappings: readonly (readonly [header: string, claimPath: string])[];
   readonly instanceKey: KeyTemplate;
@@ -33,6 +36,7 @@ function compilePolicy(policy: Policy, config: Config, deps: Pick<Deps, 'clock'>
     matches: compileMatcher(policy.match),
     sources: policy.token_sources.map(compileTokenSource),
     issuerNames: policy.issuers,
+    checkAudience: compileAudienceCheck(policy, config.issuers),
     authorize: compileAuthorizer(policy),
     headerMappings: Object.entries(policy.headers),
     instanceKey: compileKeyTemplate(policy.routing.instance_key ?? config.routing.instance_key),

@@ -8,6 +8,7 @@ import { cryptoKeyFor } from './crypto-key-cache.js';
 import { fromJoseError } from './jose-errors.js';
 import type { IssuerKeyStore } from './keys.js';
 import { parseJws } from './parse-jws.js';
+import { compileTypeCheck } from './token-type.js';
 import { createVerifiedCache } from './verified-cache.js';
 
 /** A token whose signature and claims verified. */
@@ -38,6 +39,7 @@ export function createTokenVerifier(
   const wildcard = issuers.find((i) => i.issuer === undefined);
   const maxBytes = deps.config.limits.max_token_bytes;
   const maxLifetime = deps.config.revocation.max_token_lifetime;
+  const typeChecks = new Map(issuers.map((i) => [i.name, compileTypeCheck(i)]));
 
   const pickIssuer = (iss: unknown, allowed: readonly string[] | undefined): Issuer => {
     if (iss !== undefined && typeof iss !== 'string')
@@ -47,7 +49,10 @@ export function createTokenVerifier(
     return issuer;
   };
 
-  const cache = createVerifiedCache(deps.config.limits.verified_cache_size);
+  const cache = createVerifiedCache(
+    deps.config.limits.verified_cache_size,
+    deps.config.limits.verified_cache_bytes,
+  );
 
   /** A cached verification counts only while its key is still served for (alg, kid): rotation and forget end it. */
   const fromCache = async (token: string, issuerNames: readonly string[] | undefined) => {
@@ -75,6 +80,8 @@ export function createTokenVerifier(
     const alg = jws.alg as SigningAlg;
     if (!issuer.algorithms.includes(alg))
       throw new KeywayError('alg_not_allowed', `alg ${jws.alg} not allowed`);
+    // Like alg, typ is read from the header before any key is used; a cached token passed this check when cached.
+    typeChecks.get(issuer.name)?.(jws.header);
     const store = stores.get(issuer.name);
     if (!store) throw new KeywayError('keys_unavailable', `no key store for ${issuer.name}`);
     const keys = await store.candidates(alg, jws.kid);

@@ -10,6 +10,7 @@ import { startRedis } from '../helpers/redis-server.js';
 import { createKeyPair, HS_SECRET, mint, nowSeconds, type TestKeyPair } from '../helpers/tokens.js';
 
 const AGED_SECRET = 'aged-issuer-secret-0123456789-abcdefgh';
+const TYPED_SECRET = 'typed-issuer-secret-0123456789-abcdefg';
 let kw: TestKeyway;
 let rsa: TestKeyPair;
 let stranger: TestKeyPair;
@@ -35,9 +36,10 @@ beforeAll(async () => {
         issuer: 'https://idp.test',
         hs_secrets: [HS_SECRET],
         keys: [{ jwk: rsa.publicJwk }],
-        audiences: ['api'],
+        audiences: ['api', 'admin-console'],
         algorithms: ['HS256', 'RS256'],
       },
+      { name: 'typed', issuer: 'https://typed.test', hs_secrets: [TYPED_SECRET], typ: 'at+jwt' },
       { name: 'aged', issuer: 'https://aged.test', hs_secrets: [AGED_SECRET], max_token_age: '1h' },
       {
         name: 'down',
@@ -51,7 +53,7 @@ beforeAll(async () => {
       {
         name: 'api',
         match: { hosts: ['api.test'] },
-        issuers: ['main', 'aged', 'down'],
+        issuers: ['main', 'aged', 'down', 'typed'],
         required_claims: ['email'],
         claims: { project: ['captionacc'] },
         scopes: ['read'],
@@ -63,6 +65,7 @@ beforeAll(async () => {
         rate_limit: { requests: 1, per: '1m' },
       },
       { name: 'public', match: { hosts: ['public.test'] }, anonymous: true, issuers: ['main'] },
+      { name: 'console', match: { hosts: ['console.test'] }, issuers: ['main'], audiences: 'admin-console' },
     ],
   });
 });
@@ -126,6 +129,15 @@ const CASES: Record<string, Case> = {
     token: () => mint({ ...good, iss: 'https://other.test' }, { secret: AGED_SECRET }),
   },
   'wrong audience': { reason: 'bad_audience', token: () => mint({ ...good, aud: 'web' }, hs) },
+  'an audience of the issuer, not of the policy': {
+    reason: 'bad_audience',
+    host: 'console.test',
+    token: () => mint(good, hs),
+  },
+  'typ JWT on an issuer requiring at+jwt': {
+    reason: 'bad_type',
+    token: () => mint({ ...good, iss: 'https://typed.test' }, { secret: TYPED_SECRET }),
+  },
   'policy claim missing': { reason: 'missing_claim', token: () => mint({ ...good, email: undefined }, hs) },
   'claim not in allowlist': {
     reason: 'claim_mismatch',

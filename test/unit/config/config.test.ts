@@ -54,7 +54,18 @@ describe('parseConfig', () => {
       { policies: [{ name: 'p', issuers: ['nope'] }], issuers: [{ issuer: 'i', hs_secrets: [SECRET] }] },
       'policies[0].issuers[0]: unknown issuer "nope"',
     ],
-    [{ policies: [{ name: 'p', audiences: ['x'] }] }, 'policies[0]: Unrecognized key'],
+    [
+      {
+        policies: [{ name: 'p', issuers: ['i'], audiences: ['api', 'x'] }],
+        issuers: [{ issuer: 'i', hs_secrets: [SECRET], audiences: ['api'] }],
+      },
+      'policies[0].audiences[1]: "x" is not in the audiences of any issuer this policy accepts (i: ["api"])',
+    ],
+    [{ policies: [{ name: 'p', audiences: [] }] }, 'policies[0]: expected at least one issuer'],
+    [
+      { issuers: [{ issuer: 'https://idp', hs_secrets: [SECRET], typ: [] }] },
+      'issuers[0].typ: expected a media type like "at+jwt", or a non-empty list of them',
+    ],
     [
       { policies: [{ name: 'p', token_sources: ['cookie'] }] },
       'policies[0].token_sources[0]: expected "bearer"',
