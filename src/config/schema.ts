@@ -58,7 +58,9 @@ const jwksOptions = z
     timeout: duration.default(3_000),
     retries: z.number().int().min(0).max(10).default(2),
     retry_backoff: duration.default(200),
-    unknown_kid_cooldown: duration.default(30_000),
+    unknown_kid_cooldown: duration.default(5_000),
+    failure_backoff: duration.refine((ms) => ms >= 100, 'expected at least 100ms').default(1_000),
+    request_wait: duration.default(500),
     max_bytes: z.number().int().positive().default(1_048_576),
   })
   .prefault({});

@@ -33,6 +33,7 @@ export function createIssuerKeyStore(issuer: Issuer, deps: Deps, limiter: FetchL
   const configured = createKeySet(importConfiguredKeys(issuer, deps));
   const allowed = new Set(issuer.algorithms);
   let merged = configured;
+  const waitMs = issuer.jwks.request_wait;
   const jwks: JwksSource | undefined =
     issuer.jwks_uri || issuer.discovery ? createJwksSource(issuer, deps, limiter, onChange) : undefined;
 
@@ -58,14 +59,19 @@ export function createIssuerKeyStore(issuer: Issuer, deps: Deps, limiter: FetchL
     return undefined;
   }
 
-  /** After a refetch: configured kid-less keys accept any kid; otherwise unknown_key or keys_unavailable. */
-  function fallback(alg: SigningAlg, kid: string | undefined): readonly VerificationKey[] {
+  /**
+   * After the JWKS had its chance (`fetched`: the refetch settled within request_wait): configured kid-less keys
+   * accept any kid; otherwise unknown_key — or keys_unavailable when the JWKS cannot say the kid is unknown (fetch
+   * still running, last fetch failed, set past its TTL, never loaded): the key may be in the set it cannot read.
+   */
+  function fallback(alg: SigningAlg, kid: string | undefined, fetched: boolean): readonly VerificationKey[] {
     const found = lookup(alg, kid) ?? (kid === undefined ? undefined : configured.kidlessByAlg.get(alg));
     if (found instanceof KeywayError) throw found;
     if (found) return found;
-    const jwksDown = jwks !== undefined && !jwks.usable() && !alg.startsWith('HS');
+    const jwksDown = jwks !== undefined && !(fetched && jwks.current()) && !alg.startsWith('HS');
     if (jwksDown || active().all.length === 0) {
-      throw new KeywayError('keys_unavailable', `issuer ${issuer.name} has no usable keys for ${alg}`);
+      const why = fetched ? 'has no usable keys' : `JWKS still loading after request_wait (${waitMs}ms)`;
+      throw new KeywayError('keys_unavailable', `issuer ${issuer.name} ${why} for ${alg}`);
     }
     throw new KeywayError('unknown_key', `no key for kid ${show(kid)} and alg ${alg}`);
   }
@@ -89,8 +95,11 @@ export function createIssuerKeyStore(issuer: Issuer, deps: Deps, limiter: FetchL
       const found = lookup(alg, kid);
       if (found instanceof KeywayError) return Promise.reject(found);
       if (found) return Promise.resolve(found);
-      if (!jwks) return new Promise((resolve) => resolve(fallback(alg, kid)));
-      return jwks.refetchForUnknownKid().then(() => fallback(alg, kid));
+      if (!jwks) return new Promise((resolve) => resolve(fallback(alg, kid, true)));
+      // A hung IdP must not hold the request past the proxy's auth timeout: the fetch goes on in the background.
+      return settledWithin(jwks.refetchForUnknownKid(), waitMs).then((fetched) =>
+        fallback(alg, kid, fetched),
+      );
     },
     status() {
       const set = updateGauges();
@@ -188,6 +197,17 @@ function keyInfo(key: VerificationKey): KeyInfo {
   const type = key.key instanceof Uint8Array ? undefined : key.key.asymmetricKeyType;
   const kty = type === 'rsa' || type === 'ec' || type === 'ed25519' ? KTY[type] : 'oct';
   return { kid: key.kid, kty, algs: [...key.algorithms], origin: key.origin, id: key.id };
+}
+
+/** Resolves true when `work` (which never rejects) settles within `ms`, else false at `ms`; `work` goes on. */
+function settledWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void work.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
 /** A kid for a log detail: attacker-controlled, so quoted and truncated. */

@@ -2,7 +2,14 @@
 import type { HttpGet } from './http-get.js';
 
 /** The outcome label of keyway_jwks_fetches_total, one per attempt. */
-export type FetchOutcome = 'ok' | 'http_error' | 'timeout' | 'invalid' | 'network' | 'too_large';
+export type FetchOutcome =
+  | 'ok'
+  | 'http_error'
+  | 'timeout'
+  | 'invalid'
+  | 'network'
+  | 'too_large'
+  | 'no_usable_keys';
 
 /** A failed fetch: the outcome and a short detail that never contains key material or a full URL. */
 export interface FetchFailure {
@@ -28,6 +35,8 @@ export interface FetchPlan<T> {
   readonly retries: number;
   readonly backoffMs: number;
   readonly parse: (body: unknown) => T | undefined;
+  /** A well-formed document keyway still cannot use (a JWKS with no usable key): why, or undefined to accept it. */
+  readonly refuse?: (value: T) => string | undefined;
   /** Wraps each attempt (the global concurrency limiter). */
   readonly limit: <R>(task: () => Promise<R>) => Promise<R>;
   /** Aborts everything (store closed). */
@@ -83,6 +92,8 @@ export async function fetchOnce<T>(plan: FetchPlan<T>): Promise<Fetched<T> | Fet
     }
     const value = plan.parse(body);
     if (value === undefined) return { ok: false, outcome: 'invalid', detail: 'unexpected document shape' };
+    const refused = plan.refuse?.(value);
+    if (refused !== undefined) return { ok: false, outcome: 'no_usable_keys', detail: refused };
     return { ok: true, value, cacheControl: res.headers.get('cache-control') };
   } catch (err) {
     if (timedOut)

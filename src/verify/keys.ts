@@ -28,8 +28,9 @@ export interface KeyStoreStatus {
 export interface IssuerKeyStore {
   /**
    * Keys that may verify a token with this header, in preference order.
-   * A kid unknown to a JWKS-backed store triggers at most one single-flight refetch (with cooldown).
-   * Throws KeywayError: `alg_not_allowed` (kid found, alg not bound to it), `unknown_key`, `keys_unavailable`.
+   * A kid unknown to a JWKS-backed store triggers at most one single-flight refetch (with cooldown), awaited at most
+   * jwks.request_wait. Throws KeywayError: `alg_not_allowed` (kid found, alg not bound to it), `unknown_key`,
+   * `keys_unavailable` (no usable key, or the JWKS cannot tell: down, past its TTL, or its fetch still running).
    */
   candidates(alg: SigningAlg, kid: string | undefined): Promise<readonly VerificationKey[]>;
   status(): KeyStoreStatus;

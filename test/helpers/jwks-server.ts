@@ -33,11 +33,46 @@ export interface JwksServer {
   setKeys(keys: readonly object[], headers?: Readonly<Record<string, string>>): void;
   /** Answer `path` with `reply` (undefined restores the default: /jwks keys, 404 elsewhere). */
   reply(path: string, reply: Reply | undefined): void;
+  /** Make /jwks fail the way an IdP does (see JwksFault); undefined serves the keys again. */
+  fault(fault: JwksFault | undefined): void;
   /** Requests received for `path` (default /jwks). */
   count(path?: string): number;
   /** Most requests ever in flight at once (all paths). */
   readonly maxInFlight: number;
+  /** Requests received and not answered yet (all paths). */
+  readonly inFlight: number;
   close(): Promise<void>;
+}
+
+/**
+ * The ways a JWKS endpoint fails: `500`; `hang` (never answers); `garbage` (broken JSON); `html` (a 200 error page);
+ * `empty` (`{"keys":[]}`); `unimportable` (200 JSON whose every key is skipped: oct, weak RSA, encryption-only).
+ */
+export type JwksFault = '500' | 'hang' | 'garbage' | 'html' | 'empty' | 'unimportable';
+
+const UNIMPORTABLE_KEYS = [
+  { kty: 'oct', kid: 'sym', k: Buffer.alloc(32, 7).toString('base64url') },
+  { kty: 'RSA', kid: 'rsa-512', n: Buffer.alloc(64, 0xc5).toString('base64url'), e: 'AQAB' },
+  { kty: 'EC', kid: 'ec-enc', crv: 'P-256', use: 'enc', x: 'AA', y: 'AA' },
+  { kty: 'DSA', kid: 'dsa' },
+];
+
+/** The canned reply of one fault. */
+export function faultReply(fault: JwksFault): Reply {
+  switch (fault) {
+    case '500':
+      return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' };
+    case 'hang':
+      return { hang: 'headers' };
+    case 'garbage':
+      return { ...json(null), body: '{"keys": [{"kty": "EC", ' };
+    case 'html':
+      return { headers: { 'content-type': 'text/html' }, body: '<html><body>Maintenance</body></html>' };
+    case 'empty':
+      return json({ keys: [] });
+    case 'unimportable':
+      return json({ keys: UNIMPORTABLE_KEYS });
+  }
 }
 
 /** A JSON reply with `headers`. */
@@ -86,9 +121,16 @@ export async function startJwksServer(tls?: { key: string; cert: string }): Prom
       if (reply) replies.set(path, reply);
       else replies.delete(path);
     },
+    fault(fault) {
+      if (fault) replies.set('/jwks', faultReply(fault));
+      else replies.delete('/jwks');
+    },
     count: (path = '/jwks') => counts.get(path) ?? 0,
     get maxInFlight() {
       return maxInFlight;
+    },
+    get inFlight() {
+      return inFlight;
     },
     close: () =>
       new Promise<void>((resolve) => {

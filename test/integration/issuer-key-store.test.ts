@@ -231,6 +231,111 @@ describe('availability', () => {
   });
 });
 
+describe('a forged-kid flood and a real rotation', () => {
+  it('a key published right after a flood of forged kids is accepted within unknown_kid_cooldown (default 5 s)', async () => {
+    const { store } = setup();
+    await store.start();
+    const flood = await Promise.all(
+      Array.from({ length: 200 }, () => reasonOf(store.candidates('ES256', randomUUID()))),
+    );
+    expect(new Set(flood)).toEqual(new Set(['unknown_key']));
+    expect(server.count()).toBe(2);
+    server.setKeys([keyA.jwk, keyB.jwk]);
+    // Inside the cooldown the flood keeps costing nothing, and the new kid is not looked up yet.
+    clock.advance(2_500);
+    expect(await reasonOf(store.candidates('ES256', randomUUID()))).toBe('unknown_key');
+    expect(await reasonOf(store.candidates('ES256', 'b'))).toBe('unknown_key');
+    expect(server.count()).toBe(2);
+    clock.advance(2_500);
+    expect(kidsOf(await store.candidates('ES256', 'b'))).toEqual(['b']);
+    expect(server.count()).toBe(3);
+  });
+
+  it('a kid first seen during an outage is found within the cooldown of the IdP recovering, not min_ttl', async () => {
+    const { store } = setup({}, { retries: 0 });
+    await store.start();
+    server.fault('500');
+    expect(await reasonOf(store.candidates('ES256', 'b'))).toBe('keys_unavailable');
+    server.fault(undefined);
+    server.setKeys([keyA.jwk, keyB.jwk]);
+    clock.advance(5_000);
+    expect(kidsOf(await store.candidates('ES256', 'b'))).toEqual(['b']);
+  });
+});
+
+describe('unknown kids during a JWKS outage', () => {
+  it.each(['500', 'hang', 'garbage', 'html', 'empty', 'unimportable'] as const)(
+    'JWKS %s: an unknown kid is keys_unavailable (it may be in the set that cannot be read); known kids still verify',
+    async (fault) => {
+      const { store } = setup({}, { retries: 0, timeout: '200ms', request_wait: '5s' });
+      await store.start();
+      server.fault(fault);
+      expect(await reasonOf(store.candidates('ES256', 'rotated-in'))).toBe('keys_unavailable');
+      expect(kidsOf(await store.candidates('ES256', 'a'))).toEqual(['a']);
+      // Inside the cooldown no refetch runs, and the answer stays keys_unavailable (the last fetch failed).
+      expect(await reasonOf(store.candidates('ES256', 'rotated-in'))).toBe('keys_unavailable');
+      expect(store.status()).toMatchObject({ ready: true, keys: 1 });
+    },
+  );
+
+  it('a set past its TTL whose refetch fails: an unknown kid is keys_unavailable', async () => {
+    server.setKeys([keyA.jwk], { 'cache-control': 'max-age=60' });
+    const { store } = setup({}, { retries: 0, stale_if_error: '1h' });
+    await store.start();
+    server.fault('500');
+    clock.advance(61_000);
+    expect(await reasonOf(store.candidates('ES256', 'x'))).toBe('keys_unavailable');
+    expect(kidsOf(await store.candidates('ES256', 'a'))).toEqual(['a']);
+  });
+
+  it('a fresh set whose refetch succeeded without the kid: unknown_key', async () => {
+    const { store } = setup();
+    await store.start();
+    expect(await reasonOf(store.candidates('ES256', 'x'))).toBe('unknown_key');
+    expect(server.count()).toBe(2);
+  });
+});
+
+describe('the time a request waits for a JWKS fetch (request_wait)', () => {
+  it('a hung JWKS: an unknown kid is answered keys_unavailable at request_wait while the fetch goes on', async () => {
+    const { store } = setup({}, { retries: 2, timeout: '20s', request_wait: '100ms' });
+    await store.start();
+    server.fault('hang');
+    expect(await reasonOf(store.candidates('ES256', 'b'))).toBe('keys_unavailable');
+    expect(server.inFlight).toBe(1);
+    // Known kids never wait for it.
+    expect(kidsOf(await store.candidates('ES256', 'a'))).toEqual(['a']);
+  });
+
+  it('the fetch finishes in the background and later requests use its result without another fetch', async () => {
+    const { store } = setup({}, { request_wait: '50ms' });
+    await store.start();
+    server.reply('/jwks', { ...json({ keys: [keyA.jwk, keyB.jwk] }), delayMs: 400 });
+    expect(await reasonOf(store.candidates('ES256', 'b'))).toBe('keys_unavailable');
+    for (let i = 0; i < 100 && store.list().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(kidsOf(await store.candidates('ES256', 'b'))).toEqual(['b']);
+    expect(server.count()).toBe(2);
+  });
+
+  it('before the first fetch completes, requests are answered keys_unavailable at request_wait', async () => {
+    server.reply('/jwks', { ...json({ keys: [keyA.jwk] }), delayMs: 600 });
+    const { store } = setup({}, { request_wait: '50ms' });
+    const starting = store.start();
+    expect(await reasonOf(store.candidates('ES256', 'a'))).toBe('keys_unavailable');
+    expect(await reasonOf(store.candidates('ES256', undefined))).toBe('keys_unavailable');
+    expect(server.count()).toBe(1);
+    await starting;
+    expect(kidsOf(await store.candidates('ES256', 'a'))).toEqual(['a']);
+  });
+
+  it('a configured kid-less key still answers an unknown kid when the wait expires', async () => {
+    const { store } = setup({ hs_secrets: [HS1] }, { timeout: '20s', request_wait: '50ms' });
+    await store.start();
+    server.fault('hang');
+    expect((await store.candidates('HS256', 'some-kid')).map((k) => k.origin)).toEqual(['hs']);
+  });
+});
+
 describe('admin helpers', () => {
   it('lists public key info only, never secret bytes', async () => {
     const { store } = setup({ hs_secrets: [HS1], keys: [{ jwk: staticKey.jwk }] });

@@ -74,7 +74,10 @@ describe('JWKS through /auth', () => {
     idp = await startJwksServer();
     const k1 = createTestKey('k1');
     idp.setKeys([k1.jwk]);
-    kw = await createTestKeyway({ issuers: [issuer(idp.jwksUrl)], policies: [{ name: 'p' }] });
+    // 1,000 requests at once keep the event loop busy for a while: a 300 ms fetch timeout or request_wait would
+    // expire on the clock alone and answer keys_unavailable (correctly), which is not what this test is about.
+    const jwks = { retries: 0, timeout: '10s', request_wait: '10s', unknown_kid_cooldown: '30s' };
+    kw = await createTestKeyway({ issuers: [issuer(idp.jwksUrl, { jwks })], policies: [{ name: 'p' }] });
     const responses = await Promise.all(
       Array.from({ length: 1000 }, async (_, i) => {
         const stranger = createTestKey(`random-${i}-${Math.random()}`);
@@ -149,5 +152,75 @@ describe('JWKS through /auth', () => {
     expect(metrics).toMatch(
       /keyway_jwks_fetches_total\{issuer="https:\/\/idp.test",outcome="http_error"\} [1-9]/,
     );
+  });
+});
+
+describe('IdP faults through /auth', () => {
+  const deny = async (res: Response) => ({ status: res.status, reason: res.headers.get('x-auth-reason') });
+
+  it('a hung JWKS: a new kid is answered 503 keys_unavailable within request_wait (default) while the fetch goes on', async () => {
+    idp = await startJwksServer();
+    const k1 = createTestKey('k1');
+    idp.setKeys([k1.jwk]);
+    const jwks = { retries: 2, timeout: '20s' };
+    kw = await createTestKeyway({ issuers: [issuer(idp.jwksUrl, { jwks })], policies: [{ name: 'p' }] });
+    idp.fault('hang');
+    const res = await kw.auth(bearer(await createTestKey('k2').sign(claims())));
+    expect(await deny(res)).toEqual({ status: 503, reason: 'keys_unavailable' });
+    expect(res.headers.get('www-authenticate')).toBeNull();
+    expect(idp.inFlight).toBe(1);
+    expect((await kw.auth(bearer(await k1.sign(claims())))).status).toBe(200);
+  });
+
+  it('before the first JWKS fetch completes, a request is answered 503 keys_unavailable, then 200', async () => {
+    idp = await startJwksServer();
+    const k1 = createTestKey('k1');
+    idp.reply('/jwks', { ...json({ keys: [k1.jwk] }), delayMs: 1_500 });
+    kw = await createTestKeyway(
+      { issuers: [issuer(idp.jwksUrl, { jwks: { timeout: '20s' } })], policies: [{ name: 'p' }] },
+      { noStart: true },
+    );
+    await kw.runtime.start(false);
+    const token = await k1.sign(claims());
+    expect(await deny(await kw.auth(bearer(token)))).toEqual({ status: 503, reason: 'keys_unavailable' });
+    for (let i = 0; i < 100 && kw.runtime.stores.get('https://idp.test')?.status().ready !== true; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await kw.auth(bearer(token))).status).toBe(200);
+    expect(idp.count()).toBe(1);
+  });
+
+  it.each(['500', 'garbage', 'html', 'empty', 'unimportable'] as const)(
+    'JWKS answers %s: known keys keep working, an unknown kid gets 503 keys_unavailable, not 401',
+    async (fault) => {
+      idp = await startJwksServer();
+      const k1 = createTestKey('k1');
+      idp.setKeys([k1.jwk]);
+      kw = await createTestKeyway({ issuers: [issuer(idp.jwksUrl)], policies: [{ name: 'p' }] });
+      idp.fault(fault);
+      const stranger = await createTestKey('k2').sign(claims());
+      expect(await deny(await kw.auth(bearer(stranger)))).toEqual({
+        status: 503,
+        reason: 'keys_unavailable',
+      });
+      expect(idp.count()).toBe(2);
+      expect((await kw.auth(bearer(await k1.sign(claims())))).status).toBe(200);
+      expect((await kw.app.request('/readyz')).status).toBe(200);
+    },
+  );
+
+  it('counts a JWKS answer with no usable key as keyway_jwks_fetches_total{outcome="no_usable_keys"}', async () => {
+    idp = await startJwksServer();
+    const k1 = createTestKey('k1');
+    idp.setKeys([k1.jwk]);
+    kw = await createTestKeyway({ issuers: [issuer(idp.jwksUrl)], policies: [{ name: 'p' }] });
+    idp.fault('empty');
+    await kw.auth(bearer(await createTestKey('k2').sign(claims())));
+    const metrics = await (await kw.app.request('/metrics')).text();
+    expect(metrics).toContain(
+      'keyway_jwks_fetches_total{issuer="https://idp.test",outcome="no_usable_keys"} 1',
+    );
+    expect(
+      kw.logs.entries().some((e) => e['msg'] === 'JWKS answer has no usable key; serving the last good keys'),
+    ).toBe(true);
   });
 });

@@ -260,27 +260,110 @@ describe('JWKS cache policy', () => {
     expect(logLines.some((l) => l.includes('stale past stale_if_error'))).toBe(true);
   });
 
-  it('retries a failed refresh after min_ttl, not on every tick', async () => {
-    server.reply('/jwks', { status: 500 });
-    const { source } = setup({}, { min_ttl: '30s', retries: 0 });
+  it('retries a failed fetch after failure_backoff, doubling per failure up to min_ttl, not on every tick', async () => {
+    server.fault('500');
+    const { source } = setup({}, { min_ttl: '30s', failure_backoff: '1s', retries: 0 });
     await source.refresh();
-    clock.advance(29_999);
-    expect(source.tick()).toBeUndefined();
-    clock.advance(1);
+    for (const wait of [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]) {
+      const before = server.count();
+      clock.advance(wait - 1);
+      expect(source.tick()).toBeUndefined();
+      clock.advance(1);
+      await source.tick();
+      expect(server.count()).toBe(before + 1);
+    }
+    // Recovery is seen by the next retry, and a success resets the backoff.
+    server.fault(undefined);
+    clock.advance(30_000);
     await source.tick();
-    expect(server.count()).toBe(2);
+    expect(kids(source)).toEqual(['a']);
+    server.fault('500');
+    clock.advance(240_000);
+    await source.tick();
+    clock.advance(1_000);
+    const retry = source.tick();
+    expect(retry).toBeInstanceOf(Promise);
+    await retry;
   });
 
-  it('refetches an unknown kid at most once per cooldown', async () => {
-    const { source } = setup({}, { unknown_kid_cooldown: '30s' });
+  it('refetches for unknown kids at most once per unknown_kid_cooldown (default 5 s) after a fetch one waited for', async () => {
+    const { source } = setup();
     await source.refetchForUnknownKid();
     await source.refetchForUnknownKid();
-    clock.advance(29_999);
+    clock.advance(4_999);
     await source.refetchForUnknownKid();
     expect(server.count()).toBe(1);
     clock.advance(1);
     await source.refetchForUnknownKid();
     expect(server.count()).toBe(2);
+  });
+
+  it('a scheduled or admin refresh does not hold back the next unknown-kid refetch', async () => {
+    const { source } = setup();
+    await source.refresh();
+    await source.refetchForUnknownKid();
+    expect(server.count()).toBe(2);
+  });
+
+  it('a failed fetch holds back unknown-kid refetches for the cooldown only, not min_ttl', async () => {
+    // Defaults: min_ttl 30 s, unknown_kid_cooldown 5 s.
+    const { source } = setup({}, { retries: 0 });
+    await source.refresh();
+    server.fault('500');
+    await source.refetchForUnknownKid();
+    expect(source.current()).toBe(false);
+    server.fault(undefined);
+    server.setKeys([keyA.jwk, keyB.jwk]);
+    clock.advance(5_000);
+    await source.refetchForUnknownKid();
+    expect(kids(source)).toEqual(['a', 'b']);
+    expect(source.current()).toBe(true);
+  });
+});
+
+describe('a JWKS answer with no usable key', () => {
+  it.each(['empty', 'unimportable'] as const)(
+    'a %s set keeps the last good set (within stale_if_error), is counted as no_usable_keys and logged',
+    async (fault) => {
+      const { source, deps } = setup({}, { ttl: '60s', stale_if_error: '10m', retries: 2 });
+      await source.refresh();
+      server.fault(fault);
+      clock.advance(48_000);
+      await source.tick();
+      expect(kids(source)).toEqual(['a']);
+      expect(source.usable()).toBe(true);
+      expect(source.current()).toBe(false);
+      expect(source.state().lastError).toMatch(/^no_usable_keys: /);
+      // Not retried at once: the same deploy would answer the same.
+      expect(await outcomes(deps)).toEqual({ ok: 1, no_usable_keys: 1 });
+      const warn = logLines.map((l) => JSON.parse(l)).find((l) => String(l.msg).includes('no usable key'));
+      expect(warn).toMatchObject({ level: 'warn', outcome: 'no_usable_keys', servingKeys: 1 });
+      expect(logLines.join('')).not.toContain(Buffer.alloc(32, 7).toString('base64url'));
+      // Still bounded by stale_if_error after the last good fetch.
+      clock.set(T0 + 600_000);
+      expect(source.usable()).toBe(false);
+      // The IdP publishing keys again ends it.
+      server.fault(undefined);
+      await source.refresh();
+      expect(source.current()).toBe(true);
+      expect(source.state().lastError).toBeUndefined();
+    },
+  );
+
+  it('a first fetch with no usable key loads nothing', async () => {
+    server.fault('empty');
+    const { source } = setup();
+    await source.refresh();
+    expect(kids(source)).toEqual([]);
+    expect(source.usable()).toBe(false);
+    expect(source.state().lastError).toBe('no_usable_keys: the set has no keys');
+  });
+
+  it('names why every key of an all-unimportable set was skipped', async () => {
+    server.fault('unimportable');
+    const { source } = setup();
+    await source.refresh();
+    expect(source.state().lastError).toMatch(/^no_usable_keys: all 4 keys skipped \(.*symmetric_key.*\)$/);
   });
 });
 
