@@ -40,7 +40,7 @@ describe('shutdown of a running keyway process', () => {
     writeFileSync(
       file,
       `server: { host: 127.0.0.1, port: ${port}, shutdown_timeout: 10s }\nlog: { level: info }\n` +
-        `issuers:\n  - issuer: https://idp.test\n    jwks_uri: ${idp.jwksUrl}\n    jwks: { retries: 0, timeout: 5s, unknown_kid_cooldown: 0s }\n` +
+        `issuers:\n  - issuer: https://idp.test\n    jwks_uri: ${idp.jwksUrl}\n    jwks: { retries: 0, timeout: 5s, unknown_kid_cooldown: 0s, request_wait: 5s }\n` +
         'policies:\n  - name: api\n',
     );
     let output = '';
