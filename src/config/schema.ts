@@ -194,6 +194,8 @@ export const configSchema = z.strictObject({
       max_token_bytes: z.number().int().min(256).max(1_048_576).default(16_384),
       max_concurrent_jwks_fetches: z.number().int().min(1).max(64).default(4),
       verified_cache_size: z.number().int().min(0).max(1_000_000).default(10_000),
+      /** The verified-token cache's heap budget (estimated bytes): large tokens must not grow it past the VM. */
+      verified_cache_bytes: z.number().int().min(0).max(4_294_967_296).default(33_554_432),
     })
     .prefault({}),
   log: z
