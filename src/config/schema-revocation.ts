@@ -39,6 +39,10 @@ export const revocationSchema = z
     command_timeout: duration.default(2_000),
     /** Approximate length the change feed stream is trimmed to. */
     feed_max_len: z.number().int().min(100).default(10_000),
+    /** A local file keeping the mirror across restarts (read at start, rewritten after changes); unset: no file. */
+    snapshot_file: z.string().min(1).optional(),
+    /** How often the snapshot file is rewritten while the mirror changed (and once more at shutdown). */
+    snapshot_interval: duration.default(2_000),
   })
   .superRefine((rev, ctx) => {
     const backends = [rev.redis_url, rev.sentinel, rev.cluster].filter((b) => b !== undefined).length;

@@ -1,4 +1,4 @@
-// Admin revocation routes under /admin/revocations: POST / (jti+exp | token | sub+before), GET / (paged), DELETE /:jti.
+// Admin revocation routes under /admin/revocations: POST / (jti+exp | token | sub[+iss]+before), GET / (paged), DELETE /:jti.
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Deps } from '../deps.js';

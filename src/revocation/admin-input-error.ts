@@ -9,6 +9,7 @@ export type AdminInputReason =
   | 'invalid_jti'
   | 'invalid_exp'
   | 'invalid_sub'
+  | 'invalid_iss'
   | 'invalid_before'
   | 'invalid_reason'
   | 'invalid_actor'

@@ -25,8 +25,9 @@ export function createFreshness(clock: Clock): Freshness {
   let seq = 0;
   let confirmedAt: number | undefined;
   let pending: { sentAt: number; seq: number }[] = [];
-  // Between invalidate() and the next full load nothing confirms, nor does any read sent before the invalidation.
-  let blocked = false;
+  // Before the first full load, and between invalidate() and the next one, nothing confirms, nor does any read sent
+  // before the invalidation: a heartbeat alone never makes a mirror that was never loaded count as complete.
+  let blocked = true;
   let invalidatedAt = Number.NEGATIVE_INFINITY;
   const confirm = (at: number) => {
     if (blocked || at <= invalidatedAt) return;

@@ -1,40 +1,47 @@
 // createRevocationGuard: the revocation stage — a memory lookup per request, the fail mode when stale, the admin writes.
+import { accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { Deps, ReadinessCheck } from '../deps.js';
-import { KeywayError } from '../errors.js';
+import { ConfigError, KeywayError } from '../errors.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { createRevocationMetrics } from './metrics.js';
 import { createMirror } from './mirror.js';
+import { mirrorState, type RevocationStatus } from './mirror-state.js';
 import { createRedisBackend } from './redis-backend.js';
 import { createRedisConnector, hasRedis, type RedisConnector } from './redis-connect.js';
-import type {
-  JtiRevocation,
-  Retention,
-  RevocationBackend,
-  RevocationEntry,
-  SubjectRevocation,
-} from './types.js';
+import { retentionOf } from './retention.js';
+import { createSnapshotKeeper } from './snapshot-file.js';
+import type { JtiRevocation, RevocationBackend, RevocationEntry, SubjectRevocation } from './types.js';
 
 /** One listed revocation (re-exported for the admin API and the CLI). */
-export type { RevocationEntry };
+export type { RevocationEntry, RevocationStatus };
 
 /** The revocation stage as the pipeline, the probes and the admin API see it. */
 export interface RevocationGuard {
   /** Memory-only check, called AFTER signature verification. Throws KeywayError('revoked') when the jti is revoked or the
-   *  subject was revoked at/after the token's iat; when the mirror is not confirmed fresh within max_staleness:
-   *  failMode 'closed' → throws KeywayError('revocation_unavailable'); 'open' → returns 'stale_allowed' (caller logs/counts). */
+   *  subject (of every issuer, or of the token's iss) was revoked at/after the token's iat. Otherwise by status().state:
+   *  'loaded' → 'ok'; 'never_loaded' → throws KeywayError('revocation_unavailable') in BOTH fail modes (an empty mirror
+   *  knows nothing, it is not merely stale); 'stale' → failMode 'closed' throws KeywayError('revocation_unavailable'),
+   *  'open' returns 'stale_allowed' (caller logs/counts). */
   check(
     claims: { readonly jti?: string; readonly sub?: string; readonly iat?: number; readonly iss?: string },
     failMode: 'closed' | 'open',
   ): 'ok' | 'stale_allowed';
-  /** Not ok until the first full load, and while the mirror is stale. */
+  /** The mirror's state (never_loaded / loaded / stale), where its entries came from, staleness and connection: what
+   *  readiness and status build on. Cheap; no I/O. */
+  status(): RevocationStatus;
+  /** Ok only while status().state is 'loaded'. */
   readonly readiness: ReadinessCheck;
-  /** Connect, full load, follow the feed; resolves after the first load attempt (at most revocation.start_timeout). */
+  /** Restore the snapshot file (when configured), connect, full load, follow the feed; resolves after the first load
+   *  attempt (at most revocation.start_timeout). */
   start(): Promise<void>;
+  /** Stop, writing the snapshot file a last time. */
   close(): Promise<void>;
   /** Revoke one token; resolves once the store acknowledged it, throws KeywayError('revocation_unavailable') otherwise. */
   revokeJti(input: JtiRevocation): Promise<void>;
-  /** Revoke every token of a subject issued at or before `before`; same acknowledgement and error as revokeJti. */
+  /** Revoke every token of a subject (of every issuer, or of `iss` only) issued at or before `before`; same
+   *  acknowledgement and error as revokeJti. */
   revokeSubject(input: SubjectRevocation): Promise<void>;
   /** Remove a jti revocation; resolves true when one existed; throws KeywayError('revocation_unavailable'). */
   unrevokeJti(jti: string): Promise<boolean>;
@@ -52,32 +59,42 @@ export interface RevocationGuardOptions {
   readonly connect?: RedisConnector;
 }
 
-const toSeconds = (ms: number) => Math.ceil(ms / 1000);
+/** Throws ConfigError unless the snapshot file's directory exists and is writable (checked once, at boot). */
+function assertSnapshotDir(path: string, source: string): void {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch (err) {
+    throw new ConfigError(source, [
+      `revocation.snapshot_file: cannot write in ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'}); create the directory writable by keyway, or remove snapshot_file`,
+    ]);
+  }
+}
 
-/** Build the guard for the `revocation` config section: Redis when one is configured, else the in-memory store. */
+/** Build the guard for the `revocation` config section: Redis when one is configured, else the in-memory store.
+ *  Throws ConfigError when snapshot_file cannot be written. */
 export function createRevocationGuard(
   config: Config['revocation'],
   deps: Deps,
   options: RevocationGuardOptions = {},
 ): RevocationGuard {
   const { clock, log } = deps;
-  // Keep entries at least as long past exp as any issuer still accepts the token (its verify leeway).
-  const leewayMs = Math.max(config.leeway, ...deps.config.issuers.map((issuer) => issuer.leeway));
-  const retention: Retention = {
-    leeway: toSeconds(leewayMs),
-    lifetime: toSeconds(config.max_token_lifetime),
-  };
+  const retention = retentionOf({ revocation: config, issuers: deps.config.issuers });
   const mirror = createMirror(retention);
-  let backend: RevocationBackend | undefined;
-  const staleness = () => (backend ? backend.stalenessMs() : Number.POSITIVE_INFINITY);
+  let store: RevocationBackend | undefined;
+  let restored: { confirmedAt: number | undefined } | undefined;
+  const state = () =>
+    store
+      ? mirrorState({ store, maxStalenessMs: config.max_staleness, restored, now: clock() })
+      : { state: 'never_loaded' as const, source: 'none' as const, stalenessMs: Number.POSITIVE_INFINITY };
   const metrics = createRevocationMetrics(deps.metrics.registry, () => ({
     size: mirror.size(),
-    stalenessSeconds: staleness() / 1000,
-    redisConnected: backend?.mode === 'redis' && backend.connected(),
+    stalenessSeconds: state().stalenessMs / 1000,
+    redisConnected: store?.mode === 'redis' && store.connected(),
   }));
-  if (options.connect !== undefined || hasRedis(config)) {
+  const useRedis = options.connect !== undefined || hasRedis(config);
+  if (useRedis) {
     const blockMs = Math.max(50, Math.min(config.heartbeat, 1_000));
-    backend = createRedisBackend({
+    store = createRedisBackend({
       connect: options.connect ?? createRedisConnector(config, blockMs),
       keyPrefix: config.key_prefix,
       feedMaxLen: config.feed_max_len,
@@ -91,66 +108,126 @@ export function createRevocationGuard(
       metrics,
     });
   } else {
-    backend = createMemoryBackend(mirror, retention, clock, log);
+    store = createMemoryBackend(mirror, retention, clock, log, config.snapshot_file !== undefined);
   }
-  const store = backend;
-  const fresh = () => store.loaded() && staleness() <= config.max_staleness;
+  const backend = store;
+  if (config.snapshot_file !== undefined) assertSnapshotDir(config.snapshot_file, deps.config.source);
+  const snapshot =
+    config.snapshot_file === undefined
+      ? undefined
+      : createSnapshotKeeper({
+          path: config.snapshot_file,
+          intervalMs: config.snapshot_interval,
+          owner: { keyPrefix: config.key_prefix, store: backend.mode },
+          mirror,
+          retention,
+          describe() {
+            const now = state();
+            if (now.state === 'never_loaded') return undefined;
+            const confirmedAt =
+              now.source === 'snapshot'
+                ? restored?.confirmedAt
+                : Number.isFinite(now.stalenessMs)
+                  ? clock() - now.stalenessMs
+                  : undefined;
+            return { confirmedAt, history: backend.history() };
+          },
+          clock,
+          log,
+        });
+  const status = (): RevocationStatus => {
+    const now = state();
+    return {
+      ...now,
+      mode: backend.mode,
+      failMode: config.fail,
+      entries: mirror.size(),
+      connected: backend.connected(),
+      lastError: backend.lastError(),
+    };
+  };
+  // After the first load the mirror follows the store; from then on the snapshot's own confirmation is not used.
+  const restoredAndUnconfirmed = () => restored !== undefined && !backend.loaded();
 
   return {
     check(claims, failMode) {
       if (mirror.isRevoked(claims, Math.floor(clock() / 1000))) throw new KeywayError('revoked');
-      if (fresh()) return 'ok';
-      if (failMode === 'closed') {
-        const why = store.loaded()
-          ? `mirror stale for ${Math.round(staleness())} ms`
-          : 'mirror not loaded yet';
-        throw new KeywayError('revocation_unavailable', why);
-      }
+      const now = state();
+      if (now.state === 'loaded') return 'ok';
+      if (now.state === 'never_loaded')
+        throw new KeywayError('revocation_unavailable', 'revocation mirror never loaded (no snapshot file)');
+      if (failMode === 'closed')
+        throw new KeywayError(
+          'revocation_unavailable',
+          restoredAndUnconfirmed()
+            ? 'revocation mirror restored from the snapshot file, not confirmed by the store yet'
+            : `revocation mirror stale for ${Math.round(now.stalenessMs)} ms`,
+        );
       metrics.staleAllowed.inc();
       return 'stale_allowed';
     },
+    status,
     readiness: {
       name: 'revocation',
       check() {
-        const mode = store.mode === 'memory' ? 'in-memory store (single instance)' : 'redis';
-        if (!store.loaded())
-          return { ok: false, detail: `${mode}: not loaded yet (${store.lastError() ?? 'connecting'})` };
-        const seconds = (staleness() / 1000).toFixed(1);
-        if (!fresh())
+        const s = status();
+        const mode = s.mode === 'memory' ? 'in-memory store (single instance)' : 'redis';
+        const seconds = (s.stalenessMs / 1000).toFixed(1);
+        if (s.state === 'never_loaded')
+          return { ok: false, detail: `${mode}: not loaded yet (${s.lastError ?? 'connecting'})` };
+        if (s.source === 'snapshot')
           return {
             ok: false,
-            detail: `${mode}: stale ${seconds}s (${store.lastError() ?? 'no confirmation'})`,
+            detail: `${mode}: ${s.entries} entries from the snapshot file, not confirmed yet (${s.lastError ?? 'connecting'})`,
           };
-        return { ok: true, detail: `${mode}: ${mirror.size()} entries, confirmed ${seconds}s ago` };
+        if (s.state === 'stale')
+          return { ok: false, detail: `${mode}: stale ${seconds}s (${s.lastError ?? 'no confirmation'})` };
+        return { ok: true, detail: `${mode}: ${s.entries} entries, confirmed ${seconds}s ago` };
       },
     },
-    start: () => store.start(),
-    close: () => store.close(),
+    async start() {
+      const found = await snapshot?.restore();
+      if (found) {
+        mirror.replace(found.entries);
+        restored = { confirmedAt: found.confirmedAt };
+        if (found.history) backend.adoptHistory(found.history);
+      }
+      await backend.start();
+      snapshot?.start();
+      void snapshot?.flush();
+    },
+    async close() {
+      await snapshot?.close();
+      await backend.close();
+    },
     async revokeJti(input) {
-      await store.revokeJti(input);
+      await backend.revokeJti(input);
       log.info(
         { jti: input.jti, exp: input.exp, reason: input.reason, actor: input.actor },
         'revocation: jti revoked',
       );
     },
     async revokeSubject(input) {
-      await store.revokeSubject(input);
+      await backend.revokeSubject(input);
       log.info(
-        { sub: input.sub, before: input.before, reason: input.reason, actor: input.actor },
-        'revocation: subject revoked',
+        { sub: input.sub, iss: input.iss, before: input.before, reason: input.reason, actor: input.actor },
+        input.iss === undefined ? 'revocation: subject revoked' : "revocation: one issuer's subject revoked",
       );
     },
     async unrevokeJti(jti) {
-      const removed = await store.unrevokeJti(jti);
+      const removed = await backend.unrevokeJti(jti);
       log.info({ jti, removed }, 'revocation: jti un-revoked');
       return removed;
     },
-    list: (cursor, limit) => store.list(cursor, limit),
-    stats: () => ({
-      size: mirror.size(),
-      stalenessSeconds: Number.isFinite(staleness()) ? staleness() / 1000 : -1,
-      connected: store.connected(),
-      mode: store.mode,
-    }),
+    list: (cursor, limit) => backend.list(cursor, limit),
+    stats: () => {
+      const { stalenessMs } = state();
+      return {
+        size: mirror.size(),
+        stalenessSeconds: Number.isFinite(stalenessMs) ? stalenessMs / 1000 : -1,
+        connected: backend.connected(),
+        mode: backend.mode,
+      };
+    },
   };
 }

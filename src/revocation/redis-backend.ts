@@ -4,7 +4,7 @@ import { KeywayError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { AdminInputError } from './admin-input-error.js';
 import { createFreshness } from './freshness.js';
-import { revocationKeys } from './keys.js';
+import { issuerSubjectKey, revocationKeys } from './keys.js';
 import type { RevocationMetrics } from './metrics.js';
 import type { Mirror } from './mirror.js';
 import type { RedisConnector } from './redis-connect.js';
@@ -68,13 +68,17 @@ export function createRedisBackend(o: RedisBackendOptions): RevocationBackend {
     loaded: () => freshness.isLoaded(),
     stalenessMs: () => freshness.stalenessMs(),
     lastError: () => sync.lastError(),
+    history: () => sync.history(),
+    adoptHistory: (history) => sync.adoptHistory(history),
     async revokeJti(input) {
       const seq = await orUnavailable(store.revokeJti(input));
       sync.applyLocal(seq, () => mirror.setJti(input.jti, input.exp));
     },
     async revokeSubject(input) {
       const seq = await orUnavailable(store.revokeSubject(input));
-      sync.applyLocal(seq, () => mirror.setSubject(input.sub, input.before));
+      const { sub, iss, before } = input;
+      if (iss === undefined) sync.applyLocal(seq, () => mirror.setSubject(sub, before));
+      else sync.applyLocal(seq, () => mirror.setIssuerSubject(issuerSubjectKey(iss, sub), before));
     },
     async unrevokeJti(jti) {
       const { removed, seq } = await orUnavailable(store.unrevokeJti(jti));

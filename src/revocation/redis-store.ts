@@ -1,8 +1,8 @@
 // The Redis side of revocation: the write scripts, the full snapshot, the heartbeat read and the feed read.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
-import type { RevocationKeys } from './keys.js';
-import { HEARTBEAT, RESEED, REVOKE_JTI, REVOKE_SUBJECT, SNAPSHOT, UNREVOKE_JTI } from './lua.js';
+import { issuerSubjectKey, type RevocationKeys } from './keys.js';
+import { HEARTBEAT, RESEED, REVOKE_JTI, REVOKE_SUBJECT, SCRIPT_KEYS, SNAPSHOT, UNREVOKE_JTI } from './lua.js';
 import type { RedisClient } from './redis-connect.js';
 import type { JtiRevocation, Retention, SubjectRevocation } from './types.js';
 
@@ -12,6 +12,8 @@ export interface Snapshot {
   readonly seq: number;
   readonly jtis: Map<string, number>;
   readonly subjects: Map<string, number>;
+  /** Keyed by issuerSubjectKey(iss, sub). */
+  readonly issuerSubjects: Map<string, number>;
   readonly tombstones: ReadonlySet<string>;
   /** Fingerprint of the feed entry at `seq`, and of the entry at the reader's applied seq (undefined when absent). */
   readonly atSeq: string | undefined;
@@ -37,7 +39,7 @@ export interface RedisStore {
   unrevokeJti(jti: string): Promise<{ removed: boolean; seq: number }>;
   snapshot(appliedSeq: number): Promise<Snapshot>;
   heartbeat(): Promise<{ gen: string | null; seq: number }>;
-  reseed(jtis: readonly [string, number][], subjects: readonly [string, number][]): Promise<number>;
+  reseed(lost: LostEntries): Promise<number>;
   /** Block up to `blockMs` on `feedClient` for changes after `afterSeq`. */
   readFeed(feedClient: RedisClient, afterSeq: number, blockMs: number): Promise<FeedEvent[]>;
 }
@@ -48,6 +50,13 @@ export interface RedisStoreOptions {
   readonly retention: Retention;
   readonly feedMaxLen: number;
   readonly clock: Clock;
+}
+
+/** Entries to write back to a Redis that lost them (issuer subjects by issuerSubjectKey). */
+export interface LostEntries {
+  readonly jtis: readonly [string, number][];
+  readonly subjects: readonly [string, number][];
+  readonly issuerSubjects: readonly [string, number][];
 }
 
 const RESEED_BATCH = 500;
@@ -83,7 +92,15 @@ async function scanScores(client: RedisClient, key: string): Promise<Map<string,
 export function createRedisStore(client: RedisClient, options: RedisStoreOptions): RedisStore {
   const { keys, retention, clock } = options;
   const shas = new Map<string, string>();
-  const base = [keys.jtis, keys.subjects, keys.tombstones, keys.seq, keys.feed];
+  const base = [
+    keys.jtis,
+    keys.subjects,
+    keys.issuerSubjects,
+    keys.tombstones,
+    keys.seq,
+    keys.feed,
+    keys.retention,
+  ];
 
   // EVALSHA, falling back to EVAL once per script when the server does not have it cached (new or restarted Redis).
   const run = async (lua: string, extraKey: string, args: readonly (string | number)[]): Promise<unknown> => {
@@ -102,10 +119,10 @@ export function createRedisStore(client: RedisClient, options: RedisStoreOptions
       ...args,
     ];
     try {
-      return await client.evalsha(sha, 6, ...base, extraKey, ...argv);
+      return await client.evalsha(sha, SCRIPT_KEYS + 1, ...base, extraKey, ...argv);
     } catch (err) {
       if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-      return client.eval(lua, 6, ...base, extraKey, ...argv);
+      return client.eval(lua, SCRIPT_KEYS + 1, ...base, extraKey, ...argv);
     }
   };
   const meta = (reason: string | undefined, actor: string | undefined) =>
@@ -114,8 +131,13 @@ export function createRedisStore(client: RedisClient, options: RedisStoreOptions
   return {
     revokeJti: async ({ jti, exp, reason, actor }) =>
       Number(await run(REVOKE_JTI, keys.meta('jti', jti), [jti, exp, meta(reason, actor)])),
-    revokeSubject: async ({ sub, before, reason, actor }) =>
-      Number(await run(REVOKE_SUBJECT, keys.meta('sub', sub), [sub, before, meta(reason, actor)])),
+    async revokeSubject({ sub, iss, before, reason, actor }) {
+      const [type, member] =
+        iss === undefined ? (['sub', sub] as const) : (['isub', issuerSubjectKey(iss, sub)] as const);
+      return Number(
+        await run(REVOKE_SUBJECT, keys.meta(type, member), [member, before, meta(reason, actor), type]),
+      );
+    },
     async unrevokeJti(jti) {
       const [removed, seq] = (await run(UNREVOKE_JTI, keys.meta('jti', jti), [jti])) as [number, number];
       return { removed: Number(removed) === 1, seq: Number(seq) };
@@ -127,12 +149,14 @@ export function createRedisStore(client: RedisClient, options: RedisStoreOptions
       // un-revoked during the jti scan is found there (a re-seed never brings it back).
       const jtis = await scanScores(client, keys.jtis);
       const subjects = await scanScores(client, keys.subjects);
+      const issuerSubjects = await scanScores(client, keys.issuerSubjects);
       const tombstones = new Set((await scanScores(client, keys.tombstones)).keys());
       return {
         gen: String(reply[0]),
         seq: Number(reply[1]),
         jtis,
         subjects,
+        issuerSubjects,
         tombstones,
         atSeq: fingerprint(reply[2]),
         atApplied: fingerprint(reply[3]),
@@ -142,12 +166,18 @@ export function createRedisStore(client: RedisClient, options: RedisStoreOptions
       const [gen, seq] = (await run(HEARTBEAT, keys.gen, [])) as [string | null, string];
       return { gen, seq: Number(seq) };
     },
-    async reseed(jtis, subjects) {
+    async reseed({ jtis, subjects, issuerSubjects }) {
       let restored = 0;
-      for (let i = 0; i < Math.max(jtis.length, subjects.length); i += RESEED_BATCH) {
-        const j = jtis.slice(i, i + RESEED_BATCH);
-        const s = subjects.slice(i, i + RESEED_BATCH);
-        restored += Number(await run(RESEED, keys.gen, [j.length, ...j.flat(), s.length, ...s.flat()]));
+      const longest = Math.max(jtis.length, subjects.length, issuerSubjects.length);
+      for (let i = 0; i < longest; i += RESEED_BATCH) {
+        const parts = [jtis, subjects, issuerSubjects].map((list) => list.slice(i, i + RESEED_BATCH));
+        restored += Number(
+          await run(
+            RESEED,
+            keys.gen,
+            parts.flatMap((part) => [part.length, ...part.flat()]),
+          ),
+        );
       }
       return restored;
     },

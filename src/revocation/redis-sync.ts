@@ -38,6 +38,10 @@ export interface RedisSync {
    * full load whose snapshot predates it, until the feed has delivered it: a resync racing the write cannot drop it.
    */
   applyLocal(seq: number, apply: () => void): void;
+  /** The history the mirror follows now. */
+  history(): FollowedHistory;
+  /** Before start(): follow `history` (a restored snapshot's), so the first load detects what Redis lost since. */
+  adoptHistory(history: FollowedHistory): void;
 }
 
 /** Local writes remembered for re-application; older ones are dropped past this many (the feed has them by then). */
@@ -103,6 +107,7 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
   function apply(event: FeedEvent): void {
     if (event.op === 'jti') mirror.setJti(event.id, event.value);
     else if (event.op === 'sub') mirror.setSubject(event.id, event.value);
+    else if (event.op === 'isub') mirror.setIssuerSubject(event.id, event.value);
     else if (event.op === 'unjti') mirror.removeJti(event.id);
     else requestResync('peer_reseed');
     o.metrics.observeFeedLag((clock() - event.writtenAt) / 1000);
@@ -210,6 +215,10 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
       if (seq <= followed.seq) return;
       local.set(seq, applyWrite);
       if (local.size > MAX_LOCAL_WRITES) local.delete(local.keys().next().value as number);
+    },
+    history: () => followed,
+    adoptHistory(history) {
+      followed = history;
     },
   };
 }

@@ -1,6 +1,6 @@
 // Detect that Redis lost data (emptied, restored, lagging replica) and find what the mirror must write back to it.
 import type { Mirror } from './mirror.js';
-import type { Snapshot } from './redis-store.js';
+import type { LostEntries, Snapshot } from './redis-store.js';
 import { jtiExpiresAt, type Retention, subjectExpiresAt } from './types.js';
 
 /** What the mirror last followed: the generation, the applied sequence number and the fingerprint of that change. */
@@ -25,23 +25,25 @@ export function divergence(followed: FollowedHistory, snap: Snapshot): string | 
 }
 
 /** Entries the mirror holds that the snapshot lacks (or holds with an earlier time), skipping expired and un-revoked ones. */
-export function findLost(
-  mirror: Mirror,
-  snap: Snapshot,
-  nowSec: number,
-  retention: Retention,
-): { jtis: [string, number][]; subjects: [string, number][] } {
+export function findLost(mirror: Mirror, snap: Snapshot, nowSec: number, retention: Retention): LostEntries {
   const jtis: [string, number][] = [];
-  const subjects: [string, number][] = [];
   for (const [jti, exp] of mirror.jtis()) {
     const held = snap.jtis.get(jti);
     if (jtiExpiresAt(exp, retention) < nowSec || snap.tombstones.has(jti)) continue;
     if (held === undefined || held < exp) jtis.push([jti, exp]);
   }
-  for (const [sub, before] of mirror.subjects()) {
-    const held = snap.subjects.get(sub);
-    if (subjectExpiresAt(before, retention) < nowSec) continue;
-    if (held === undefined || held < before) subjects.push([sub, before]);
-  }
-  return { jtis, subjects };
+  const lostSubjects = (mine: ReadonlyMap<string, number>, held: ReadonlyMap<string, number>) => {
+    const lost: [string, number][] = [];
+    for (const [key, before] of mine) {
+      if (subjectExpiresAt(before, retention) < nowSec) continue;
+      const there = held.get(key);
+      if (there === undefined || there < before) lost.push([key, before]);
+    }
+    return lost;
+  };
+  return {
+    jtis,
+    subjects: lostSubjects(mirror.subjects(), snap.subjects),
+    issuerSubjects: lostSubjects(mirror.issuerSubjects(), snap.issuerSubjects),
+  };
 }

@@ -28,14 +28,14 @@ export async function resyncMirror(
   const why = divergence(followed, snap);
   if (why !== undefined) {
     const lost = findLost(p.mirror, snap, Math.floor(p.clock() / 1000), p.retention);
-    const count = lost.jtis.length + lost.subjects.length;
+    const count = lost.jtis.length + lost.subjects.length + lost.issuerSubjects.length;
     p.log.warn({ why, lost: count }, 'revocation: Redis lost data; re-seeding it from this mirror');
     if (count > 0) {
-      p.metrics.reseeded.inc(await p.store.reseed(lost.jtis, lost.subjects));
+      p.metrics.reseeded.inc(await p.store.reseed(lost));
       sentAt = p.clock();
       snap = await p.store.snapshot(0);
     }
   }
-  p.mirror.replace(snap.jtis, snap.subjects);
+  p.mirror.replace(snap);
   return { followed: { gen: snap.gen, seq: snap.seq, fingerprint: snap.atSeq }, sentAt };
 }

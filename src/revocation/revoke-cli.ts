@@ -9,12 +9,13 @@ import { parseRevokeBody } from './revoke-request.js';
 import { createAdminTarget, createRedisTarget, type RevokeTarget, TargetError } from './revoke-targets.js';
 
 /** The usage text of `keyway revoke`. */
-export const REVOKE_USAGE = `usage: keyway revoke --jti JTI --exp EXP | --token TOKEN|- | --token-file FILE|- | --sub SUB [--before T]
+export const REVOKE_USAGE = `usage: keyway revoke --jti JTI --exp EXP | --token TOKEN|- | --token-file FILE|- | --sub SUB [--iss ISS] [--before T]
                      [--reason TEXT] [--actor NAME]
        keyway revoke --list [--limit N] [--cursor C]
        keyway revoke --delete JTI
   target: --admin-url URL (or KEYWAY_ADMIN_URL; token from KEYWAY_ADMIN_TOKEN or --admin-token-file FILE),
-          else Redis from REDIS_URL / KEYWAY_CONFIG
+          else Redis from REDIS_URL / KEYWAY_CONFIG (give it the servers' config: its retention is used)
+  --iss: revoke the subject of that issuer only (the tokens' iss claim); without it, of every issuer
   times: whole seconds since the epoch, or an ISO 8601 date (--before defaults to now)`;
 
 /** Injectable I/O for tests (defaults: global fetch, system clock, process stdin). */
@@ -31,6 +32,7 @@ const OPTIONS = {
   token: { type: 'string' },
   'token-file': { type: 'string' },
   sub: { type: 'string' },
+  iss: { type: 'string' },
   before: { type: 'string' },
   reason: { type: 'string' },
   actor: { type: 'string' },
@@ -69,7 +71,7 @@ async function openTarget(
     if (!token) throw new TargetError('the admin API needs KEYWAY_ADMIN_TOKEN or --admin-token-file', true);
     return createAdminTarget(adminUrl, token, io.fetch ?? globalThis.fetch);
   }
-  return createRedisTarget(loadConfig(env).revocation, io.clock ?? systemClock);
+  return createRedisTarget(loadConfig(env), io.clock ?? systemClock);
 }
 
 type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
@@ -99,6 +101,8 @@ function revokeBody(
     ...(v.sub === undefined
       ? {}
       : { sub: v.sub, ...(v.before === undefined ? {} : { before: toSeconds(v.before) }) }),
+    // --iss without --sub lands beside jti/token and is refused by the body check (invalid_body).
+    ...(v.iss === undefined ? {} : { iss: v.iss }),
     ...(v.reason === undefined ? {} : { reason: v.reason }),
     actor: v.actor ?? `cli:${env['USER'] ?? 'unknown'}`,
   };
@@ -134,7 +138,7 @@ async function execute(
       out(
         r.type === 'jti'
           ? `revoked jti ${r.jti} (kept until its exp ${iso(r.exp)})`
-          : `revoked sub ${r.sub}: tokens issued at or before ${iso(r.before)}`,
+          : `revoked sub ${r.sub}${r.iss === undefined ? '' : ` of issuer ${r.iss}`}: tokens issued at or before ${iso(r.before)}`,
       );
       return 0;
     }

@@ -11,12 +11,12 @@ interface Audit {
 export type RevokeRequest =
   | ({ readonly kind: 'jti'; readonly jti: string; readonly exp: number } & Audit)
   | ({ readonly kind: 'token'; readonly token: string } & Audit)
-  | ({ readonly kind: 'sub'; readonly sub: string; readonly before?: number } & Audit);
+  | ({ readonly kind: 'sub'; readonly sub: string; readonly iss?: string; readonly before?: number } & Audit);
 
 /** What a revoke request wrote. */
 export type RevokeResult =
   | { readonly type: 'jti'; readonly jti: string; readonly exp: number }
-  | { readonly type: 'sub'; readonly sub: string; readonly before: number };
+  | { readonly type: 'sub'; readonly sub: string; readonly iss?: string; readonly before: number };
 
 /** The claims a presented token contributes: verified by the admin API, only parsed by the CLI in direct mode. */
 export type TokenResolver = (token: string) => Promise<{ jti?: string; exp?: number; sub?: string }>;
@@ -27,7 +27,7 @@ export interface RevocationWriter {
   revokeSubject(input: SubjectRevocation): Promise<void>;
 }
 
-const KEYS = { jti: ['jti', 'exp'], token: ['token'], sub: ['sub', 'before'] } as const;
+const KEYS = { jti: ['jti', 'exp'], token: ['token'], sub: ['sub', 'iss', 'before'] } as const;
 const AUDIT_KEYS = ['reason', 'actor'];
 const MAX_ID = 1024;
 const MAX_TOKEN = 65_536;
@@ -76,7 +76,7 @@ export function parseRevokeBody(body: unknown): RevokeRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new AdminInputError(
       'invalid_body',
-      'expected a JSON object: {"jti","exp"}, {"token"} or {"sub","before"}',
+      'expected a JSON object: {"jti","exp"}, {"token"}, {"sub","before"} or {"iss","sub","before"}',
     );
   const b = body as Record<string, unknown>;
   const kinds = (['jti', 'token', 'sub'] as const).filter((k) => b[k] !== undefined);
@@ -104,9 +104,11 @@ export function parseRevokeBody(body: unknown): RevokeRequest {
   if (kind === 'token')
     return { kind, token: text(b['token'], MAX_TOKEN, 'invalid_token', 'token'), ...audit(b) };
   const sub = text(b['sub'], MAX_ID, 'invalid_sub', 'sub');
+  // With iss: only that issuer's tokens (their `iss` claim, compared exactly); without: the subject of every issuer.
+  const iss = b['iss'] === undefined ? {} : { iss: text(b['iss'], MAX_ID, 'invalid_iss', 'iss') };
   const before =
     b['before'] === undefined ? {} : { before: numericDate(b['before'], 'invalid_before', 'before') };
-  return { kind, sub, ...before, ...audit(b) };
+  return { kind, sub, ...iss, ...before, ...audit(b) };
 }
 
 type JtiTarget = { readonly jti: string; readonly exp: number };
@@ -153,8 +155,9 @@ export async function applyRevokeRequest(
   };
   if (request.kind === 'sub') {
     const before = request.before ?? nowSeconds;
-    await writer.revokeSubject({ sub: request.sub, before, ...auditPart });
-    return { type: 'sub', sub: request.sub, before };
+    const scope = request.iss === undefined ? {} : { iss: request.iss };
+    await writer.revokeSubject({ sub: request.sub, ...scope, before, ...auditPart });
+    return { type: 'sub', sub: request.sub, ...scope, before };
   }
   const { jti, exp } = await jtiTarget(request, resolveToken);
   await writer.revokeJti({ jti, exp, ...auditPart });

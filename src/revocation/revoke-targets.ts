@@ -7,6 +7,7 @@ import { revocationKeys } from './keys.js';
 import { createRedisConnector, hasRedis } from './redis-connect.js';
 import { listRedisRevocations } from './redis-list.js';
 import { createRedisStore } from './redis-store.js';
+import { retentionOf } from './retention.js';
 import { applyRevokeRequest, type RevokeRequest, type RevokeResult } from './revoke-request.js';
 import type { RevocationPage } from './types.js';
 
@@ -88,8 +89,11 @@ export function createAdminTarget(baseUrl: string, adminToken: string, fetchFn: 
   };
 }
 
-/** Redis named by the config; a presented token is only parsed here (no keys to verify it with). Throws TargetError. */
-export async function createRedisTarget(config: Config['revocation'], clock: Clock): Promise<RevokeTarget> {
+/** Redis named by the config; a presented token is only parsed here (no keys to verify it with). Entries are kept for
+ * retentionOf(config), like the servers do; a writer without the servers' issuers still never prunes what they need
+ * (the scripts prune with the largest retention any writer announced). Throws TargetError. */
+export async function createRedisTarget(fullConfig: Config, clock: Clock): Promise<RevokeTarget> {
+  const config = fullConfig.revocation;
   if (!hasRedis(config))
     throw new TargetError(
       'no target: pass --admin-url (or KEYWAY_ADMIN_URL), or set REDIS_URL / KEYWAY_CONFIG',
@@ -103,13 +107,9 @@ export async function createRedisTarget(config: Config['revocation'], clock: Clo
     client.disconnect();
     throw new TargetError(`Redis unreachable: ${(err as Error).message}`, false);
   }
-  const retention = {
-    leeway: Math.ceil(config.leeway / 1000),
-    lifetime: Math.ceil(config.max_token_lifetime / 1000),
-  };
   const storeOptions = {
     keys: revocationKeys(config.key_prefix),
-    retention,
+    retention: retentionOf(fullConfig),
     feedMaxLen: config.feed_max_len,
     clock,
   };

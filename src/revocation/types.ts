@@ -1,4 +1,5 @@
 // The shapes shared by the revocation modules: admin inputs, listed entries, and the backend contract.
+import type { FollowedHistory } from './reseed.js';
 
 /** Revoke one token by its `jti` until its `exp` (seconds since the epoch). */
 export interface JtiRevocation {
@@ -8,9 +9,11 @@ export interface JtiRevocation {
   readonly actor?: string;
 }
 
-/** Revoke every token of `sub` issued at or before `before` (seconds since the epoch). */
+/** Revoke every token of `sub` issued at or before `before` (seconds since the epoch): of every issuer, or only of the
+ * tokens whose `iss` claim is `iss` when given. */
 export interface SubjectRevocation {
   readonly sub: string;
+  readonly iss?: string;
   readonly before: number;
   readonly reason?: string;
   readonly actor?: string;
@@ -35,6 +38,8 @@ export type RevocationEntry =
   | ({
       readonly type: 'sub';
       readonly sub: string;
+      /** Present for a revocation of one issuer's subject; absent: every issuer. */
+      readonly iss?: string;
       readonly before: number;
       readonly expiresAt: number;
     } & RevocationMeta);
@@ -58,6 +63,11 @@ export interface RevocationBackend {
   stalenessMs(): number;
   /** The last store error, for readiness and status (undefined when healthy). */
   lastError(): string | undefined;
+  /** The Redis history the mirror's entries follow (written into a snapshot file); undefined in memory mode. */
+  history(): FollowedHistory | undefined;
+  /** Before start(): the mirror was restored from a snapshot file that followed `history`, so the first load compares
+   *  Redis with it and writes back what Redis lost (an emptied or older Redis). */
+  adoptHistory(history: FollowedHistory): void;
   revokeJti(input: JtiRevocation): Promise<void>;
   revokeSubject(input: SubjectRevocation): Promise<void>;
   unrevokeJti(jti: string): Promise<boolean>;

@@ -146,7 +146,7 @@ describe('revocation when Redis fails (real redis-server, killed and restarted)'
     for (const g of [a, b]) expect(outcome(g.guard, { jti: 'after-save' })).toBe('revoked');
   });
 
-  it('start() with Redis down resolves within start_timeout, not ready; it loads once Redis comes up', async () => {
+  it('start() with Redis down resolves within start_timeout, not ready, 503 in both fail modes; it loads once Redis comes up', async () => {
     await redis.stop();
     const started = performance.now();
     const a = await guard(); // start_timeout 3s: start() must come back (vitest's own timeout catches a hang)
@@ -154,8 +154,10 @@ describe('revocation when Redis fails (real redis-server, killed and restarted)'
       `revocation: start() with Redis down returned after ${(performance.now() - started).toFixed(0)} ms`,
     );
     expect(a.guard.readiness.check()).toMatchObject({ ok: false });
+    // Never loaded is not "stale": the mirror knows nothing, so open mode refuses too.
     expect(outcome(a.guard, { jti: 'x' }, 'closed')).toBe('revocation_unavailable');
-    expect(outcome(a.guard, { jti: 'x' }, 'open')).toBe('stale_allowed');
+    expect(outcome(a.guard, { jti: 'x' }, 'open')).toBe('revocation_unavailable');
+    expect(a.guard.status()).toMatchObject({ state: 'never_loaded', source: 'none', connected: false });
     await expect(a.guard.revokeJti({ jti: 'x', exp: nowSec() + 60 })).rejects.toMatchObject({
       reason: 'revocation_unavailable',
     });

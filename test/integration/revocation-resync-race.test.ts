@@ -33,8 +33,8 @@ function delayingConnector(
       const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
       (client as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
         const reply = await original(...args);
-        // SNAPSHOT: 6 keys, the 6th the generation key, 7 arguments (HEARTBEAT has 5).
-        const isSnapshot = args.length === 15 && String(args[7]).endsWith(':gen');
+        // SNAPSHOT: 8 keys, the 8th the generation key, 7 arguments (HEARTBEAT has 5).
+        const isSnapshot = args.length === 17 && String(args[9]).endsWith(':gen');
         if (isSnapshot && state.hold) {
           state.held += 1;
           await state.hold;

@@ -10,6 +10,18 @@ describe('createFreshness', () => {
     expect(f.stalenessMs()).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('a heartbeat or a feed change before the first full load confirms nothing (never loaded is not merely stale)', () => {
+    const clock = createManualClock(1_000);
+    const f = createFreshness(clock);
+    f.observed(900, 0); // an empty Redis answers seq 0: still nothing was loaded
+    f.applied(3);
+    f.observed(950, 3);
+    expect(f.isLoaded()).toBe(false);
+    expect(f.stalenessMs()).toBe(Number.POSITIVE_INFINITY);
+    f.loaded(1_000, 3);
+    expect(f.isLoaded()).toBe(true);
+  });
+
   it('ages from the moment the confirming read was sent', () => {
     const clock = createManualClock(1_000);
     const f = createFreshness(clock);

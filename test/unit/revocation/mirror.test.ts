@@ -1,6 +1,7 @@
 // The mirror: jti and subject lookups, iat boundaries, lazy expiry, max-wins merging.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { issuerSubjectKey, parseIssuerSubjectKey } from '../../../src/revocation/keys.js';
 import { createMirror } from '../../../src/revocation/mirror.js';
 
 const retention = { leeway: 60, lifetime: 3600 };
@@ -61,10 +62,43 @@ describe('createMirror', () => {
   it('replace swaps in a snapshot and removeJti forgets one entry', () => {
     const m = createMirror(retention);
     m.setJti('old', NOW + 10);
-    m.replace(new Map([['new', NOW + 10]]), new Map([['s', NOW]]));
+    m.replace({
+      jtis: new Map([['new', NOW + 10]]),
+      subjects: new Map([['s', NOW]]),
+      issuerSubjects: new Map(),
+    });
     expect(m.isRevoked({ jti: 'old' }, NOW)).toBe(false);
     expect(m.isRevoked({ jti: 'new' }, NOW)).toBe(true);
     m.removeJti('new');
     expect(m.size()).toBe(1);
+  });
+
+  it("an issuer's subject denies only tokens of that iss; an issuer-wide subject denies every iss", () => {
+    const m = createMirror(retention);
+    m.setIssuerSubject(issuerSubjectKey('https://a.example', 'u1'), NOW);
+    m.setSubject('u2', NOW);
+    const old = NOW - 10;
+    expect(m.isRevoked({ sub: 'u1', iss: 'https://a.example', iat: old }, NOW)).toBe(true);
+    expect(m.isRevoked({ sub: 'u1', iss: 'https://b.example', iat: old }, NOW)).toBe(false);
+    expect(m.isRevoked({ sub: 'u1', iat: old }, NOW)).toBe(false);
+    expect(m.isRevoked({ sub: 'u1', iss: 'https://a.example', iat: NOW + 1 }, NOW)).toBe(false);
+    for (const iss of ['https://a.example', 'https://b.example', undefined])
+      expect(m.isRevoked({ sub: 'u2', iss, iat: old }, NOW)).toBe(true);
+    m.prune(NOW + 3661);
+    expect(m.size()).toBe(0);
+  });
+
+  it('the issuer-subject key is unambiguous whatever characters the issuer and subject hold', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string(), fc.string(), (i1, s1, i2, s2) => {
+        const same = issuerSubjectKey(i1, s1) === issuerSubjectKey(i2, s2);
+        expect(same).toBe(i1 === i2 && s1 === s2);
+        expect(parseIssuerSubjectKey(issuerSubjectKey(i1, s1))).toEqual({ iss: i1, sub: s1 });
+      }),
+    );
+    // The split point cannot be moved: "a:" + "b" and "a" + ":b" differ, so do JSON-looking parts.
+    expect(issuerSubjectKey('a:', 'b')).not.toBe(issuerSubjectKey('a', ':b'));
+    expect(issuerSubjectKey('a","b', 'c')).not.toBe(issuerSubjectKey('a', 'b","c'));
+    expect(parseIssuerSubjectKey('plain-sub')).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ const snap = (over: Partial<Snapshot> = {}): Snapshot => ({
   seq: 10,
   jtis: new Map(),
   subjects: new Map(),
+  issuerSubjects: new Map(),
   tombstones: new Set(),
   atSeq: 'fp10',
   atApplied: 'fp10',
@@ -71,7 +72,10 @@ describe('findLost', () => {
     m.setSubject('s-lost', NOW);
     m.setSubject('s-kept', NOW);
     m.setSubject('s-expired', NOW - 3661);
+    m.setIssuerSubject('["idp","s-lost"]', NOW);
+    m.setIssuerSubject('["idp","s-kept"]', NOW);
     const s = snap({
+      issuerSubjects: new Map([['["idp","s-kept"]', NOW]]),
       jtis: new Map([
         ['kept', NOW + 100],
         ['older-in-redis', NOW + 50],
@@ -85,6 +89,7 @@ describe('findLost', () => {
         ['older-in-redis', NOW + 100],
       ],
       subjects: [['s-lost', NOW]],
+      issuerSubjects: [['["idp","s-lost"]', NOW]],
     });
   });
 });
