@@ -1,7 +1,7 @@
 // parseConfig: untrusted object → validated, frozen Config, or a ConfigError naming the key path.
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { normalisePath } from '../pipeline/request.js';
+import { normalisePath } from '../pipeline/path-readings.js';
 import { policyAudienceProblems } from '../policy/audiences.js';
 import { FIXED_HEADERS } from '../proxy-config/emitted-headers.js';
 import { readOrReport, resolveIssuer } from './resolve-issuer.js';

@@ -201,6 +201,9 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** Decision lines for allowed requests: every one, 1 in `allow_sample`, or none. Denies are always logged. */
+      allow_lines: z.enum(['all', 'sampled', 'off']).default('sampled'),
+      allow_sample: z.number().int().min(1).max(1_000_000).default(100),
     })
     .prefault({}),
   issuers: z.array(issuerSchema).default([]),

@@ -1,4 +1,6 @@
 // ForwardedRequest: the client request the proxy is asking about, rebuilt from X-Forwarded-* / X-Original-* headers.
+import { foldCase } from './case-fold.js';
+import { readPath } from './path-readings.js';
 
 /** What the policy matcher and token extractor see; built once per /auth call. */
 export interface ForwardedRequest {
@@ -8,15 +10,16 @@ export interface ForwardedRequest {
   /** The Tomcat-style reading (percent-decoded, `;` parameters dropped, slashes collapsed); undefined when the proxy sent none. */
   readonly path: string | undefined;
   /**
-   * Other ways a backend may read this request: the path taken literally (`;`, `\` and `%2F` kept) or lower-cased,
-   * a method override (header or `_method`), GET for HEAD. Policy selection must give the same answer for each, or
-   * the request is refused.
+   * Other ways a backend may read this request: the path taken literally (`;`, `\` and `%2F` kept), cut at a raw
+   * `#` (a fragment to WHATWG-URL readers), decoded again (`%2561` is `a` to a double-decoding backend), each also
+   * case-folded (foldCase: `ı`, `ſ`, `K`, `ﬀ`… fold to ASCII); a method override (header or `_method`), GET for
+   * HEAD. Policy selection must give the same answer for each, or the request is refused.
    */
   readonly readings: readonly Reading[];
   /** Why the request cannot be matched at all (several forwarded hosts, URIs or methods; an undecodable path or one
    *  with dot segments; a host with a bad port). */
   readonly ambiguity: string | undefined;
-  /** The forwarded query string (without "?"), for `query:` token sources. */
+  /** The forwarded query string (without "?", up to the end: a raw `#…` is kept), for `query:` token sources. */
   readonly query: string;
   readonly clientIp: string | undefined;
   readonly requestId: string;
@@ -28,7 +31,7 @@ export interface ForwardedRequest {
 export interface Reading {
   readonly method: string;
   readonly path: string | undefined;
-  /** The path as a case-insensitive router sees it: matched against lower-cased prefixes. */
+  /** The path as a case-insensitive router sees it (foldCase): matched against folded prefixes. */
   readonly folded?: boolean;
 }
 
@@ -70,19 +73,19 @@ export function parseForwardedRequest(
   if (host === undefined) problems.push('the forwarded host has an invalid port');
   const uri = present(h('x-forwarded-uri')) ?? present(h('x-original-uri'));
   let path: string | undefined;
-  let literal: string | undefined;
+  let others: readonly string[] = [];
   let query = raw.query;
   if (uri !== undefined) {
     // A request-target has no spaces: ", " means two URIs were joined.
     if (uri.includes(', ')) problems.push('several forwarded URIs');
     const q = uri.indexOf('?');
-    const rawPath = q === -1 ? uri : uri.slice(0, q);
+    // As sent, `#…` included: the longest reading. A token value that a fragment-cutting reader would see shorter
+    // ends in `#…` here, which no JWS has, so the two readers never accept different tokens.
     query = q === -1 ? '' : uri.slice(q + 1);
-    path = normalisePath(rawPath);
-    literal = LITERAL_DIFFERS.test(rawPath) ? literalPath(rawPath) : path;
-    if (path === undefined || literal === undefined) problems.push('the forwarded path cannot be decoded');
-    else if (MAY_HAVE_DOTS.test(rawPath) && hasDotSegment(decodeURIComponent(rawPath)))
-      problems.push('the forwarded path has dot segments, which backends resolve in different ways');
+    const read = readPath(uri);
+    path = read.path;
+    others = read.others;
+    problems.push(...read.problems);
   }
   const forwardedFor = h('x-forwarded-for') ?? h('x-real-ip');
   const clientIp = clientIpHeader
@@ -94,7 +97,7 @@ export function parseForwardedRequest(
     method,
     host: host ?? '',
     path,
-    readings: otherReadings(method, path, literal, overrides(method, h, query)),
+    readings: otherReadings(method, path, others, overrides(method, h, query)),
     ambiguity: problems.length > 0 ? problems.join('; ') : undefined,
     query,
     clientIp,
@@ -131,8 +134,11 @@ function overrides(
     const value = present(h(name));
     if (value !== undefined) out.push(...value.split(',').map((v) => v.trim().toUpperCase()));
   }
-  if (/method/i.test(query))
-    for (const pair of query.split('&')) {
+  // A raw `#` ends the query for WHATWG-URL readers: `_method=DELETE#x` is also DELETE.
+  const hash = query.indexOf('#');
+  const queries = hash === -1 ? [query] : [query, query.slice(0, hash)];
+  for (const q of /method/i.test(query) ? queries : [])
+    for (const pair of q.split('&')) {
       const eq = pair.indexOf('=');
       if (eq === -1) continue;
       const name = formDecode(pair.slice(0, eq)).replace(/^ +/, '').replace(/[. []/g, '_');
@@ -148,18 +154,24 @@ function overrides(
 
 const NO_READINGS: readonly Reading[] = Object.freeze([]);
 
-/** Every (method, path) reading other than the main one, without duplicates. */
+/**
+ * Every (method, path) reading other than the main one, without duplicates: each path reading (main and others)
+ * taken as sent and, when folding changes it, as a case-insensitive router reads it (foldCase), for each method.
+ */
 function otherReadings(
   method: string,
   path: string | undefined,
-  literal: string | undefined,
+  others: readonly string[],
   methods: readonly string[],
 ): readonly Reading[] {
-  const folded = path?.toLowerCase();
-  if (methods.length === 0 && literal === path && folded === path) return NO_READINGS;
+  const folded = path === undefined ? undefined : foldCase(path);
+  if (methods.length === 0 && others.length === 0 && folded === path) return NO_READINGS;
   const paths: Reading[] = [{ method, path }];
-  if (literal !== path) paths.push({ method, path: literal });
-  if (folded !== path) paths.push({ method, path: folded, folded: true });
+  for (const other of others) paths.push({ method, path: other });
+  for (const p of [path, ...others]) {
+    const f = p === undefined ? undefined : foldCase(p);
+    if (f !== p) paths.push({ method, path: f, folded: true });
+  }
   const out: Reading[] = [];
   const seen = new Set([`${method} ${path} false`]);
   for (const m of [method, ...methods])
@@ -186,83 +198,4 @@ function normaliseHost(value: string): string | undefined {
   if (port !== '' && !/^\d+$/.test(port)) return undefined;
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   return port === '' ? bare : `${bare}:${port}`;
-}
-
-/**
- * A raw path that may hold a dot segment in some reading: a `.` right after `/` or `\` (or at the start), or a `%`
- * (it may encode a dot or a separator). `/static/app.js` skips the second decode.
- */
-const MAY_HAVE_DOTS = /%|(?:^|[/\\])\./;
-
-/**
- * True when any reading of the (once-decoded) path has a `.` or `..` segment: split on `/` and `\` (so also on an
- * encoded `%2F`/`%5C`), with `;` parameters dropped (`..;`), and with a still-encoded `%2e` (sent as `%252e`) read
- * as a dot. Backends resolve dot segments in incompatible ways (after an empty segment, before or after decoding,
- * after dropping `;`, or not at all), so no single normalisation can match them all: such paths are refused.
- * Browsers and HTTP clients resolve dot segments before sending, so ordinary traffic never has them.
- */
-function hasDotSegment(decoded: string): boolean {
-  for (const part of decoded.split(/[/\\]/)) {
-    const semicolon = part.indexOf(';');
-    const segment = (semicolon === -1 ? part : part.slice(0, semicolon)).replace(/%2e/gi, '.');
-    if (segment === '.' || segment === '..') return true;
-  }
-  return false;
-}
-
-/** A raw path whose literal reading can differ from the normalised one: `;`, `\` or an encoded `/` or `\`. */
-const LITERAL_DIFFERS = /[;\\]|%2f|%5c/i;
-
-/**
- * The path as a backend that takes it literally reads it (nginx, Go, Node): each segment percent-decoded on its
- * own (an encoded `/` stays inside its segment, shown as %2F), `;` and `\` kept, dot segments resolved.
- */
-export function literalPath(raw: string): string | undefined {
-  const segments: string[] = [];
-  for (const encoded of raw.split('/')) {
-    let segment: string;
-    try {
-      segment = decodeURIComponent(encoded);
-    } catch {
-      return undefined;
-    }
-    if (segment.includes('\0')) return undefined;
-    segments.push(segment.replaceAll('/', '%2F'));
-  }
-  return resolveDots(segments, raw.length > 1 && raw.endsWith('/'));
-}
-
-/** Drop empty and `.` segments, let `..` remove the one before (RFC 3986 §5.2.4), and join them as a path. */
-function resolveDots(segments: readonly string[], trailingSlash: boolean): string {
-  const out: string[] = [];
-  for (const segment of segments) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') out.pop();
-    else out.push(segment);
-  }
-  return `/${out.join('/')}${trailingSlash && out.length > 0 ? '/' : ''}`;
-}
-
-/**
- * The path as Tomcat, Jetty and Spring read it (the main reading; literalPath is the other), so a prefix policy
- * cannot be bypassed with `/public/../admin`, `//admin` or `%2e%2e`: percent-decode, `\` as `/`, drop each
- * segment's `;` parameters (`/admin;x` is `/admin`, `..;` is `..`), resolve dot segments, collapse "//".
- * Undecodable input returns undefined (the request is refused).
- */
-export function normalisePath(raw: string): string | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-  if (decoded.includes('\0')) return undefined;
-  const segments = decoded
-    .replace(/\\/g, '/')
-    .split('/')
-    .map((segment) => {
-      const semicolon = segment.indexOf(';');
-      return semicolon === -1 ? segment : segment.slice(0, semicolon);
-    });
-  return resolveDots(segments, decoded.length > 1 && decoded.endsWith('/'));
 }

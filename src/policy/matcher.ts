@@ -1,8 +1,9 @@
 // compileMatcher: a policy's host / path-prefix / method conditions compiled once into one predicate.
 import type { Policy } from '../config/types.js';
+import { foldCase } from '../pipeline/case-fold.js';
 import type { ForwardedRequest } from '../pipeline/request.js';
 
-/** What a matcher looks at: one reading of the forwarded request (`folded`: compare paths case-insensitively). */
+/** What a matcher looks at: one reading of the forwarded request (`folded`: a foldCase path, compared with the folded prefix). */
 export type Matchable = Pick<ForwardedRequest, 'method' | 'host' | 'path'> & { readonly folded?: boolean };
 
 type Predicate = (req: Matchable) => boolean;
@@ -39,7 +40,7 @@ function pathPredicate(prefix: string): Predicate {
     params: p.endsWith('/') ? undefined : `${p};`,
   });
   const exact = at(prefix);
-  const folded = at(prefix.toLowerCase());
+  const folded = at(foldCase(prefix));
   return (req) => {
     if (req.path === undefined) return false;
     const m = req.folded ? folded : exact;

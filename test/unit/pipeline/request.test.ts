@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePath, parseForwardedRequest } from '../../../src/pipeline/request.js';
+import { normalisePath } from '../../../src/pipeline/path-readings.js';
+import { parseForwardedRequest } from '../../../src/pipeline/request.js';
 
 const build = (headers: Record<string, string>, method = 'GET', query = '') =>
   parseForwardedRequest({ method, query, header: (n) => headers[n] }, () => 'generated-id');
@@ -114,6 +115,7 @@ describe('readings', () => {
   it('keeps an encoded slash inside its segment in the literal reading', () => {
     expect(build({ 'x-forwarded-uri': '/a/x%2f..%2fb' }).readings).toEqual([
       { method: 'GET', path: '/a/x%2F..%2Fb' },
+      { method: 'GET', path: '/a/x%2f..%2fb', folded: true },
     ]);
   });
 });
@@ -123,5 +125,107 @@ describe('ambiguous forwarded host', () => {
     const req = build({ 'x-forwarded-host': 'evil.test, api.example.com' });
     expect(req.host).toBe('');
     expect(req.ambiguity).toBe('several forwarded hosts');
+  });
+});
+
+const paths = (req: ReturnType<typeof build>) =>
+  req.readings.map((r) => `${r.path}${r.folded ? ' (folded)' : ''}`);
+const DOTS = 'the forwarded path has dot segments, which backends resolve in different ways';
+
+describe('a raw "#" in the forwarded URI (nginx forwards $request_uri as sent)', () => {
+  it.each([
+    ['/api/admin#x', '/api/admin#x', '/api/admin'],
+    ['/api/admin#', '/api/admin#', '/api/admin'],
+    ['/api/Admin#/x?q=1', '/api/Admin#/x', '/api/Admin'],
+    ['/admin#x?y#z', '/admin#x', '/admin'],
+  ])('%s: read as sent (%s) and cut at the fragment (%s), as WHATWG-URL readers do', (uri, path, cut) => {
+    const req = build({ 'x-original-uri': uri });
+    expect(req.path).toBe(path);
+    expect(paths(req)).toContain(cut);
+    expect(req.ambiguity).toBeUndefined();
+  });
+  it('an encoded %23 is a character of the path in every reading, never a fragment', () => {
+    const req = build({ 'x-original-uri': '/files/c%23-notes' });
+    expect(req.path).toBe('/files/c#-notes');
+    expect(req.readings).toEqual([]);
+  });
+  it.each(['/public/..#/admin', '/public#/../admin', '/public/%2e%2e#x'])(
+    '%s: dot segments in either reading are refused',
+    (uri) => {
+      expect(build({ 'x-original-uri': uri }).ambiguity).toBe(DOTS);
+    },
+  );
+  it('a "#" after "?" leaves the path alone; the query is kept as sent, "#…" included', () => {
+    const req = build({ 'x-original-uri': '/api/x?access_token=t#frag' });
+    expect(req.path).toBe('/api/x');
+    expect(req.readings).toEqual([]);
+    expect(req.query).toBe('access_token=t#frag');
+  });
+  it('a _method override cut by "#" is read both ways', () => {
+    const req = build({ 'x-original-uri': '/api/x?_method=delete#x', 'x-original-method': 'POST' });
+    expect(req.readings.map((r) => r.method)).toEqual(['DELETE#X', 'DELETE']);
+  });
+});
+
+describe('raw non-ASCII bytes (nginx forwards them as sent; Node reads header bytes as latin1)', () => {
+  it('are read as UTF-8, as backends do', () => {
+    const raw = Buffer.from('/api/adm\u0131n', 'utf8').toString('latin1');
+    const req = build({ 'x-original-uri': raw });
+    expect(req.path).toBe('/api/adm\u0131n');
+    expect(paths(req)).toEqual(['/api/admin (folded)']);
+  });
+  it('invalid UTF-8 does not decode (refused)', () => {
+    expect(build({ 'x-original-uri': '/api/admin\xff' }).ambiguity).toBe(
+      'the forwarded path cannot be decoded',
+    );
+  });
+});
+
+describe('case folding beyond toLowerCase', () => {
+  it.each([
+    ['/api/adm%C4%B1n', '/api/admin'],
+    ['/api/ADM%C4%B0N', '/api/admin'],
+    ['/api/%C5%BFecret', '/api/secret'],
+    ['/api/%E2%84%AAeys', '/api/keys'],
+    ['/api/%EF%AC%81les', '/api/files'],
+    ['/api/stra%C3%9Fe', '/api/strasse'],
+  ])('%s is also read as %s', (uri, folded) => {
+    expect(paths(build({ 'x-original-uri': uri }))).toContain(`${folded} (folded)`);
+  });
+});
+
+describe('double (and deeper) percent-encoding', () => {
+  it.each([
+    '/public/%252e%252e%252fadmin',
+    '/public/..%252fadmin',
+    '/public/..%255cadmin',
+    '/public/%252E%252E%255Cadmin',
+    '/public/%252e%252E%252Fadmin',
+    '/public/%25252e%25252e%25252fadmin',
+    '/public/..%2525252fadmin',
+    '/public/..%253b/admin',
+    '/public/%252e%252e/admin',
+    '/public/%25c0%25ae%25c0%25ae%25c0%25afadmin',
+    '/public/%2e%2e%5cadmin',
+  ])('%s: a dot segment after some number of decodes is refused', (uri) => {
+    expect(build({ 'x-original-uri': uri }).ambiguity).toBe(DOTS);
+  });
+  it('a path still encoded after six decodes is refused', () => {
+    expect(build({ 'x-original-uri': `/public/%${'25'.repeat(6)}61` }).ambiguity).toBe(
+      'the forwarded path is still percent-encoded after 6 decodes',
+    );
+  });
+  it('a path encoded twice is also read decoded twice (and three times)', () => {
+    expect(paths(build({ 'x-original-uri': '/api/%2561dmin' }))).toEqual(['/api/admin']);
+    expect(paths(build({ 'x-original-uri': '/api/%252561dmin' }))).toEqual(['/api/%61dmin', '/api/admin']);
+  });
+  it('an encoded percent sign that decodes to nothing more is an ordinary path', () => {
+    const req = build({ 'x-original-uri': '/files/100%25' });
+    expect([req.path, req.readings, req.ambiguity]).toEqual(['/files/100%', [], undefined]);
+  });
+  it('a NUL after the second decode is refused', () => {
+    expect(build({ 'x-original-uri': '/api/a%2500b' }).ambiguity).toBe(
+      'the forwarded path cannot be decoded',
+    );
   });
 });
