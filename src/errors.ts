@@ -107,7 +107,8 @@ export const REASONS = {
   keys_unavailable: {
     status: 503,
     bearerError: null,
-    description: 'The issuer keys could not be loaded (IdP unreachable past stale_if_error).',
+    description:
+      'The issuer keys could not be loaded (IdP unreachable past stale_if_error), or the JWKS cannot tell whether the kid exists (fetch failing or still running).',
   },
   revocation_unavailable: {
     status: 503,

@@ -41,7 +41,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     }),
     jwksFetches: new Counter({
       name: 'keyway_jwks_fetches_total',
-      help: 'JWKS/discovery fetches by issuer and outcome (ok|http_error|timeout|invalid|too_large|network).',
+      help: 'JWKS/discovery fetch attempts by issuer and outcome (ok|http_error|timeout|invalid|too_large|network|no_usable_keys).',
       labelNames: ['issuer', 'outcome'],
       registers,
     }),
