@@ -15,5 +15,6 @@ export interface Deps {
 /** A readiness check shown in /readyz (keys per issuer, revocation mirror, route table). */
 export interface ReadinessCheck {
   readonly name: string;
-  check(): { readonly ok: boolean; readonly detail: string };
+  /** `gates: false` lists the state without making /readyz 503 when it fails (default true: it gates). */
+  check(): { readonly ok: boolean; readonly detail: string; readonly gates?: boolean };
 }

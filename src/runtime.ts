@@ -3,6 +3,7 @@ import type { Config } from './config/types.js';
 import type { Deps, ReadinessCheck } from './deps.js';
 import { createDecide, type Decide } from './pipeline/decide.js';
 import { compilePolicies } from './policy/compile-policies.js';
+import { createReadinessChecks } from './readiness.js';
 import { createRevocationGuard, type RevocationGuard } from './revocation/guard.js';
 import { createRouter, type Router } from './route/router.js';
 import { createFetchLimiter, type FetchLimiter } from './verify/fetch-limiter.js';
@@ -27,16 +28,6 @@ export interface Runtime {
   start(awaitKeys: boolean): Promise<void>;
   /** Stop background work, except the parts in `keep` (handed over to, or back to, another runtime). */
   close(keep?: ReadonlySet<unknown>): Promise<void>;
-}
-
-function keyReadiness(store: AdminKeyStore): ReadinessCheck {
-  return {
-    name: `keys:${store.status().issuer}`,
-    check: () => {
-      const s = store.status();
-      return { ok: s.ready, detail: s.ready ? `${s.keys} keys` : (s.lastError ?? 'no usable keys') };
-    },
-  };
 }
 
 /** Parts handed in instead of built: the previous runtime's guard and key stores on reload; a faulty router in a test. */
@@ -106,7 +97,7 @@ export function createRuntime(deps: Deps, parts: RuntimeParts = {}): Runtime {
     router,
     verify,
     decide,
-    readiness: [...[...stores.values()].map(keyReadiness), revocation.readiness, router.readiness],
+    readiness: createReadinessChecks(config, stores, revocation, router),
     async start(awaitKeys) {
       if (!keepRouter) await router.start();
       const keys = Promise.allSettled(

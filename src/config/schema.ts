@@ -83,6 +83,8 @@ export const issuerSchema = z.strictObject({
     .optional(),
   algorithms: z.array(alg).min(1).optional(),
   leeway: duration.default(30_000),
+  /** /readyz fails while this issuer has no usable keys (default: only when no issuer has any). */
+  required: z.boolean().default(false),
   max_token_age: duration.optional(),
   require_exp: z.boolean().default(true),
   required_claims: z.array(z.string().min(1)).default([]),

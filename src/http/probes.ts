@@ -1,4 +1,4 @@
-// /healthz (alive), /readyz (every readiness check ok) and /metrics (Prometheus text).
+// /healthz (alive), /readyz (every gating readiness check ok, every check listed) and /metrics (Prometheus text).
 import type { Hono } from 'hono';
 import type { Registry } from 'prom-client';
 import type { ReadinessCheck } from '../deps.js';
@@ -7,8 +7,12 @@ import type { ReadinessCheck } from '../deps.js';
 export function mountProbes(app: Hono, checks: () => readonly ReadinessCheck[], registry?: Registry): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {
-    const results = checks().map((check) => ({ name: check.name, ...check.check() }));
-    const ready = results.every((r) => r.ok);
+    const results = checks().map((check) => {
+      const { ok, detail, gates = true } = check.check();
+      return { name: check.name, ok, detail, gates };
+    });
+    // Only a failing check that gates makes the instance unready; the others are listed for the operator.
+    const ready = results.every((r) => r.ok || !r.gates);
     return c.json({ status: ready ? 'ready' : 'not_ready', checks: results }, ready ? 200 : 503);
   });
   if (registry) mountMetrics(app, registry);

@@ -53,6 +53,8 @@ beforeAll(async () => {
         {
           name: 'creds',
           issuer: 'https://creds.test',
+          // Required: its failure makes /readyz 503 (the hs issuer alone would keep the instance ready).
+          required: true,
           jwks_uri: `http://user:${URL_PASSWORD}@127.0.0.1:${port}/jwks?api_key=${URL_API_KEY}`,
           jwks: { retries: 0 },
         },
