@@ -96,8 +96,12 @@ export function createIssuerKeyStore(issuer: Issuer, deps: Deps, limiter: FetchL
       if (found instanceof KeywayError) return Promise.reject(found);
       if (found) return Promise.resolve(found);
       if (!jwks) return new Promise((resolve) => resolve(fallback(alg, kid, true)));
-      // A hung IdP must not hold the request past the proxy's auth timeout: the fetch goes on in the background.
-      return settledWithin(jwks.refetchForUnknownKid(), waitMs).then((fetched) =>
+      const fetching = jwks.refetchForUnknownKid();
+      const since = jwks.fetchingSince();
+      if (since === undefined) return fetching.then(() => fallback(alg, kid, true));
+      // A hung IdP must not hold a request past the proxy's auth timeout: nobody waits on a fetch past request_wait
+      // after it started (so a request that looks twice never waits twice); the fetch goes on in the background.
+      return settledWithin(fetching, since + waitMs - performance.now()).then((fetched) =>
         fallback(alg, kid, fetched),
       );
     },
@@ -202,7 +206,7 @@ function keyInfo(key: VerificationKey): KeyInfo {
 /** Resolves true when `work` (which never rejects) settles within `ms`, else false at `ms`; `work` goes on. */
 function settledWithin(work: Promise<void>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
+    const timer = setTimeout(() => resolve(false), Math.max(0, ms));
     void work.then(() => {
       clearTimeout(timer);
       resolve(true);

@@ -25,6 +25,8 @@ export interface JwksSource {
    * ended less than unknown_kid_cooldown ago (then resolves at once). Scheduled refreshes alone never hold it back.
    */
   refetchForUnknownKid(): Promise<void>;
+  /** performance.now() when the fetch in flight started (real time, whatever deps.clock says), else undefined. */
+  fetchingSince(): number | undefined;
   /** Fetch now (or join the in-flight fetch); never rejects — failures show in state(). */
   refresh(): Promise<void>;
   /** Drop one cached kid (or the whole set) and lift the cooldown so the next miss refetches. */
@@ -67,6 +69,7 @@ export function createJwksSource(
   let failures = 0;
   let lastError: string | undefined;
   let inflight: Promise<void> | undefined;
+  let inflightSince: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let staleLogged = false;
 
@@ -117,7 +120,9 @@ export function createJwksSource(
 
   function run(): Promise<void> {
     if (closer.signal.aborted) return Promise.resolve();
-    inflight ??= load()
+    if (inflight) return inflight;
+    inflightSince = performance.now();
+    inflight = load()
       .catch((err: unknown) => {
         failures++;
         lastError = `internal: ${err instanceof Error ? err.message : 'error'}`;
@@ -126,6 +131,7 @@ export function createJwksSource(
       })
       .finally(() => {
         inflight = undefined;
+        inflightSince = undefined;
         if (kidWaiting) kidRefetchAt = deps.clock() + opts.unknown_kid_cooldown;
         kidWaiting = false;
         schedule();
@@ -165,6 +171,7 @@ export function createJwksSource(
       kidWaiting = inflight !== undefined;
       return fetching;
     },
+    fetchingSince: () => inflightSince,
     refresh: run,
     forget(kid) {
       set = kid === undefined ? EMPTY_KEY_SET : createKeySet(set.all.filter((k) => k.kid !== kid));

@@ -307,6 +307,19 @@ describe('the time a request waits for a JWKS fetch (request_wait)', () => {
     expect(kidsOf(await store.candidates('ES256', 'a'))).toEqual(['a']);
   });
 
+  it('request_wait counts from the start of the fetch: asking again does not wait again', async () => {
+    const { store } = setup({}, { retries: 2, timeout: '20s', request_wait: '200ms' });
+    await store.start();
+    server.fault('hang');
+    expect(await reasonOf(store.candidates('ES256', 'b'))).toBe('keys_unavailable');
+    // The second look (as verify-token does after a verified-cache miss) must not start another 200 ms wait: the
+    // fetch has used up its request_wait, so the answer comes before a 150 ms timer set after it.
+    const again = reasonOf(store.candidates('ES256', 'b'));
+    const later = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 150));
+    expect(await Promise.race([again, later])).toBe('keys_unavailable');
+    expect(server.count()).toBe(2);
+  });
+
   it('the fetch finishes in the background and later requests use its result without another fetch', async () => {
     const { store } = setup({}, { request_wait: '50ms' });
     await store.start();

@@ -74,16 +74,15 @@ describe('JWKS through /auth', () => {
     idp = await startJwksServer();
     const k1 = createTestKey('k1');
     idp.setKeys([k1.jwk]);
-    // 1,000 requests at once keep the event loop busy for a while: a 300 ms fetch timeout or request_wait would
-    // expire on the clock alone and answer keys_unavailable (correctly), which is not what this test is about.
+    // The tokens are made first, so the flood is only the requests. 1,000 requests at once still keep the event loop
+    // busy for a while: a 300 ms fetch timeout or request_wait could expire on the clock alone and answer
+    // keys_unavailable (correctly), which is not what this test is about.
     const jwks = { retries: 0, timeout: '10s', request_wait: '10s', unknown_kid_cooldown: '30s' };
     kw = await createTestKeyway({ issuers: [issuer(idp.jwksUrl, { jwks })], policies: [{ name: 'p' }] });
-    const responses = await Promise.all(
-      Array.from({ length: 1000 }, async (_, i) => {
-        const stranger = createTestKey(`random-${i}-${Math.random()}`);
-        return kw!.auth(bearer(await stranger.sign(claims())));
-      }),
+    const tokens = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => createTestKey(`random-${i}-${Math.random()}`).sign(claims())),
     );
+    const responses = await Promise.all(tokens.map((token) => kw!.auth(bearer(token))));
     expect(new Set(responses.map((r) => r.headers.get('x-auth-reason')))).toEqual(new Set(['unknown_key']));
     expect(idp.count()).toBeLessThanOrEqual(3);
     console.log(`1,000 unknown kids → ${idp.count()} JWKS fetches`);

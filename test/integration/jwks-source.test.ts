@@ -321,6 +321,26 @@ describe('JWKS cache policy', () => {
   });
 });
 
+describe('JWKS fault settings', () => {
+  const parse = (jwks: Record<string, unknown>) =>
+    parseConfig({ issuers: [{ name: 'idp', jwks_uri: server.jwksUrl, jwks }] }, 'keyway.yaml', noFiles);
+
+  it('defaults: unknown_kid_cooldown 5 s, failure_backoff 1 s, request_wait 500 ms', () => {
+    expect(parse({}).issuers[0]!.jwks).toMatchObject({
+      unknown_kid_cooldown: 5_000,
+      failure_backoff: 1_000,
+      request_wait: 500,
+      min_ttl: 30_000,
+    });
+  });
+
+  it('refuses a failure_backoff under 100 ms, naming the file and the key', () => {
+    expect(() => parse({ failure_backoff: '10ms' })).toThrow(
+      /keyway\.yaml[\s\S]*issuers\[0\]\.jwks\.failure_backoff: expected at least 100ms/,
+    );
+  });
+});
+
 describe('a JWKS answer with no usable key', () => {
   it.each(['empty', 'unimportable'] as const)(
     'a %s set keeps the last good set (within stale_if_error), is counted as no_usable_keys and logged',
