@@ -3,6 +3,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Config } from './config/types.js';
 import type { Deps } from './deps.js';
 import { ConfigError } from './errors.js';
+import { retentionOf } from './revocation/retention.js';
 import { createRuntime, type Runtime, runtimeParts } from './runtime.js';
 
 /** What a reload did: `ok` with notes (settings needing a restart), or refused with the problems. */
@@ -59,7 +60,7 @@ function refuseRouterWithoutTable(previous: Runtime, next: Runtime): void {
  * issuer's leeway past it, or a revoked token would be accepted again for the difference. Throws ConfigError.
  */
 function refuseLongerLeeway(started: Config, next: Config): void {
-  const kept = Math.max(started.revocation.leeway, ...started.issuers.map((i) => i.leeway));
+  const kept = retentionOf(started).leeway * 1000;
   const problems = next.issuers
     .map((issuer, i) => [issuer, i] as const)
     .filter(([issuer]) => issuer.leeway > kept)

@@ -75,6 +75,7 @@ describe('admin revocation API (real Redis)', () => {
     { name: 'exp as a date string', body: { jti: 'x', exp: '2030-01-01' }, reason: 'invalid_exp' },
     { name: 'empty jti', body: { jti: '', exp: 1 }, reason: 'invalid_jti' },
     { name: 'sub as a number', body: { sub: 42 }, reason: 'invalid_sub' },
+    { name: 'iss as a number', body: { iss: 1, sub: 'y' }, reason: 'invalid_iss' },
     { name: 'before in the wrong unit', body: { sub: 'y', before: 1.5 }, reason: 'invalid_before' },
     { name: 'token that does not parse', body: { token: 'not-a-jwt' }, reason: 'token_not_verified' },
   ])('POST $name → 400 $reason', async ({ body, reason }) => {

@@ -79,7 +79,7 @@ export async function waitFor(
 /** What check() does for these claims: 'ok', 'stale_allowed', or the KeywayError reason it throws. */
 export function outcome(
   guard: RevocationGuard,
-  claims: { jti?: string; sub?: string; iat?: number },
+  claims: { jti?: string; sub?: string; iat?: number; iss?: string },
   failMode: 'closed' | 'open' = 'closed',
 ): string {
   try {

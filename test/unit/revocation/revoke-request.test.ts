@@ -42,6 +42,12 @@ describe('parseRevokeBody', () => {
     { name: 'jti + exp', body: { jti: 'a', exp: 1_700_000_000 }, reason: 'accepted' },
     { name: 'token', body: { token: 'x.y.z', reason: 'leak' }, reason: 'accepted' },
     { name: 'sub without before', body: { sub: 'a', actor: 'ops' }, reason: 'accepted' },
+    { name: 'iss + sub', body: { iss: 'https://idp', sub: 'a', before: 1 }, reason: 'accepted' },
+    { name: 'iss without sub', body: { iss: 'https://idp' }, reason: 'missing_target' },
+    { name: 'iss beside a jti', body: { jti: 'a', exp: 1, iss: 'https://idp' }, reason: 'invalid_body' },
+    { name: 'iss empty', body: { iss: '', sub: 'a' }, reason: 'invalid_iss' },
+    { name: 'iss not a string', body: { iss: ['x'], sub: 'a' }, reason: 'invalid_iss' },
+    { name: 'iss with a control character', body: { iss: 'a\rb', sub: 'a' }, reason: 'invalid_iss' },
   ])('$name → $reason', ({ body, reason }) => {
     expect(reasonOf(() => parseRevokeBody(body))).toBe(reason);
   });
@@ -66,6 +72,13 @@ describe('applyRevokeRequest', () => {
     const r = await applyRevokeRequest(parseRevokeBody({ sub: 'alice', actor: 'ops' }), w, never, now);
     expect(r).toEqual({ type: 'sub', sub: 'alice', before: now });
     expect(w.writes).toEqual([{ sub: 'alice', before: now, actor: 'ops' }]);
+  });
+
+  it('a subject with iss is written scoped to that issuer', async () => {
+    const w = writer();
+    const r = await applyRevokeRequest(parseRevokeBody({ iss: 'https://idp', sub: 'alice' }), w, never, now);
+    expect(r).toEqual({ type: 'sub', iss: 'https://idp', sub: 'alice', before: now });
+    expect(w.writes).toEqual([{ iss: 'https://idp', sub: 'alice', before: now }]);
   });
 
   it('a token is resolved: its jti and exp are written', async () => {
