@@ -14,6 +14,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The demo's secrets: random per run unless set. keyway refuses the values older examples published as fallbacks.
+random_secret() { node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))'; }
+export KEYWAY_DEMO_SECRET="${KEYWAY_DEMO_SECRET:-$(random_secret)}"
+export KEYWAY_ADMIN_TOKEN="${KEYWAY_ADMIN_TOKEN:-$(random_secret)}"
+
 # `keyway ...`: the installed binary when KEYWAY_BIN is set, else this checkout's source through tsx.
 if [ -n "${KEYWAY_BIN:-}" ]; then read -r -a keyway_cmd <<<"$KEYWAY_BIN"; else keyway_cmd=("$tsx" "$root/src/cli.ts"); fi
 keyway() { "${keyway_cmd[@]}" "$@"; }
@@ -87,8 +92,8 @@ demo_flows() {
   stop_backend i1
   sleep 1
   try "token for instance i1 again → the version backend answers" -H "Authorization: Bearer $i1"
-  echo "== routes as keyway sees them: curl -H 'Authorization: Bearer <admin token>' http://127.0.0.1:18082/admin/routes"
-  curl -s --max-time 2 -H "Authorization: Bearer ${KEYWAY_ADMIN_TOKEN:-demo-admin-token-0123456789}" \
+  echo "== routes as keyway sees them: curl -H 'Authorization: Bearer \$KEYWAY_ADMIN_TOKEN' http://127.0.0.1:18082/admin/routes"
+  curl -s --max-time 2 -H "Authorization: Bearer $KEYWAY_ADMIN_TOKEN" \
     http://127.0.0.1:18082/admin/routes | head -c 600 || true
   echo
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { buildApp } from './app.js';
+import { publishedSecretPaths } from './config/published-secrets.js';
 import type { Config } from './config/types.js';
 import type { Deps } from './deps.js';
 import { createDeps } from './deps-create.js';
@@ -93,6 +94,13 @@ export class ListenError extends Error {
 /** Start keyway for `config`. Key loading and the revocation load happen in the background; /readyz reports them. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const deps = createDeps(config, options.deps);
+  const published = publishedSecretPaths(config);
+  // parseConfig let these through only for a loopback-only demo (server.allow_published_secrets): say so on every start.
+  if (published.length > 0)
+    deps.log.error(
+      { keys: published },
+      "INSECURE DEMO: secrets published in keyway's repository are in use (allowed on loopback only); anyone can forge tokens and admin calls for this instance",
+    );
   let current = createRuntime(deps);
   const metricsOnAdmin = config.server.metrics_on_admin && config.admin.token !== undefined;
   const app = buildApp({

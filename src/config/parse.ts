@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { normalisePath } from '../pipeline/path-readings.js';
 import { policyAudienceProblems } from '../policy/audiences.js';
 import { FIXED_HEADERS } from '../proxy-config/emitted-headers.js';
+import { publishedSecretProblems } from './published-secrets.js';
 import { readOrReport, resolveIssuer } from './resolve-issuer.js';
 import { adminToken, type ConfigInput, configSchema } from './schema.js';
 import type { Config, Issuer } from './types.js';
@@ -66,6 +67,7 @@ export function parseConfig(input: unknown, source: string, io: ConfigIo): Confi
     problems.push(
       'server.metrics_on_admin: expected admin.token or admin.token_file (the admin listener is off without one)',
     );
+  problems.push(...publishedSecretProblems({ ...raw, admin, issuers }));
   const { tls_ca_file, ...revocation } = raw.revocation;
   const tls_ca =
     tls_ca_file === undefined ? undefined : readOrReport(io, tls_ca_file, 'revocation.tls_ca_file', problems);

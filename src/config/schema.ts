@@ -172,6 +172,8 @@ export const configSchema = z.strictObject({
       shutdown_timeout: duration.default(10_000),
       metrics_on_admin: z.boolean().default(false),
       watch_config: z.boolean().default(true),
+      /** A loopback-only demo may use a secret published in keyway's repository (refused otherwise; logged loudly). */
+      allow_published_secrets: z.boolean().default(false),
       /** The proxy sends it in X-Keyway-Proxy-Secret on every auth subrequest; /auth without it: 401 proxy_secret_mismatch. */
       proxy_secret: adminToken.optional(),
       /** The one header holding the client address (Fly-Client-IP on Fly); default: the first X-Forwarded-For entry. */

@@ -20,6 +20,7 @@ import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
 import { createLogger } from '../../src/infra/log.js';
 import { startServer } from '../../src/main.js';
+import { EXAMPLE_ENV } from '../helpers/example-env.js';
 import { freePort } from '../helpers/free-port.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 import { waitForPort } from '../helpers/redis-server.js';
@@ -143,7 +144,7 @@ async function startStackOnce(kind: ProxyKind, cleanups: (() => Promise<void>)[]
   };
   for (const name of ['i1', 'i2', 'default']) await startBackend(name);
 
-  const doc = readConfigFile(join(dir, 'keyway.yaml'), {}) as { routing: Record<string, unknown> };
+  const doc = readConfigFile(join(dir, 'keyway.yaml'), EXAMPLE_ENV) as { routing: Record<string, unknown> };
   doc.routing['table_file'] = join(dir, 'routes.yaml');
   const config = parseConfig(doc, join(dir, 'keyway.yaml'), { readFile: (p) => readFileSync(p, 'utf8') });
   let keyway: { close(): Promise<void> } | undefined = await startServer(config, {

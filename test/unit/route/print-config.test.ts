@@ -6,13 +6,14 @@ import { parseConfig } from '../../../src/config/parse.js';
 import { emittedHeaders } from '../../../src/proxy-config/emitted-headers.js';
 import { printProxyConfig } from '../../../src/proxy-config/print-config.js';
 import { authHeadersRegex } from '../../../src/proxy-config/traefik.js';
+import { EXAMPLE_ENV } from '../../helpers/example-env.js';
 import { routingConfig } from './helpers.js';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const read = (path: string) => readFileSync(`${examples}${path}`, 'utf8');
 
 function exampleConfig(dir: string) {
-  const doc = readConfigFile(`${examples}${dir}/keyway.yaml`, {});
+  const doc = readConfigFile(`${examples}${dir}/keyway.yaml`, EXAMPLE_ENV);
   const routing = (doc as { routing: Record<string, unknown> }).routing;
   routing['table_file'] = `${examples}${dir}/routes.yaml`;
   return parseConfig(doc, `${dir}/keyway.yaml`, { readFile: () => '' });
