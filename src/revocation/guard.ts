@@ -82,6 +82,7 @@ export function createRevocationGuard(
   const mirror = createMirror(retention);
   let store: RevocationBackend | undefined;
   let restored: { confirmedAt: number | undefined } | undefined;
+  let started = false;
   const state = () =>
     store
       ? mirrorState({ store, maxStalenessMs: config.max_staleness, restored, now: clock() })
@@ -123,7 +124,8 @@ export function createRevocationGuard(
           retention,
           describe() {
             const now = state();
-            if (now.state === 'never_loaded') return undefined;
+            // Before start() restored the file, even a memory store's mirror is not the whole story: never write then.
+            if (!started || now.state === 'never_loaded') return undefined;
             const confirmedAt =
               now.source === 'snapshot'
                 ? restored?.confirmedAt
@@ -192,6 +194,7 @@ export function createRevocationGuard(
         restored = { confirmedAt: found.confirmedAt };
         if (found.history) backend.adoptHistory(found.history);
       }
+      started = true;
       await backend.start();
       snapshot?.start();
       void snapshot?.flush();

@@ -125,8 +125,14 @@ export function createSnapshotKeeper(o: SnapshotKeeperOptions): SnapshotKeeper {
           return undefined;
         }
         const why = err instanceof SnapshotRefused ? err.message : (err as Error).message;
+        // Kept aside for inspection rather than overwritten by the next write.
+        const aside = `${o.path}.refused`;
+        const moved = await rename(o.path, aside).then(
+          () => aside,
+          () => undefined,
+        );
         log.error(
-          { path: o.path, why },
+          { path: o.path, why, movedTo: moved },
           'revocation: snapshot file refused; starting without it (tokens answer 503 revocation_unavailable until the first load)',
         );
         return undefined;

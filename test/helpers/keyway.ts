@@ -37,9 +37,21 @@ export interface TestKeywayOptions {
   readonly readFile?: (path: string) => string;
 }
 
+/**
+ * Tests read the decision line of the request they sent: unless the config says otherwise, every allow is logged
+ * (production samples them: log.allow_lines, tested in test/unit/respond/record-decision.test.ts).
+ */
+function withEveryAllowLogged(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null) return input;
+  const log = (input as { log?: Record<string, unknown> }).log ?? {};
+  return 'allow_lines' in log ? input : { ...input, log: { ...log, allow_lines: 'all' } };
+}
+
 /** Build the runtime for `input` and start it as the server does (first key and revocation loads awaited). */
 export async function createTestKeyway(input: unknown, options: TestKeywayOptions = {}): Promise<TestKeyway> {
-  const config = parseConfig(input, 'test', { readFile: options.readFile ?? (() => '') });
+  const config = parseConfig(withEveryAllowLogged(input), 'test', {
+    readFile: options.readFile ?? (() => ''),
+  });
   const logs = createLogCapture();
   const deps: Deps = {
     config,

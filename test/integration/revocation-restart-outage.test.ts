@@ -1,7 +1,15 @@
 // An instance (re)started while Redis is down: without a snapshot file it refuses every token (503, both fail modes) until
 // its first full load — including the load right after Redis comes back; with revocation.snapshot_file it still knows
 // the revocations. Real redis-server, killed and restarted.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -160,8 +168,11 @@ describe('an instance started while Redis is down (real redis-server)', () => {
     await redis.stop();
     const b = await guard({ snapshot_file: crashed });
     for (const mode of MODES) expect(outcome(b.guard, { jti: 'recent' }, mode)).toBe('revoked');
-    // No temp file is left behind beside it.
+    // Written whole through a temp file and a rename: no temp file is left behind beside it.
     expect(readFileSync(file, 'utf8')).toMatch(/^\{"format":"keyway-revocation-mirror","version":1,/);
+    expect(
+      readdirSync(dir).filter((name) => name.startsWith('mirror.json.') && name.endsWith('.tmp')),
+    ).toEqual([]);
   });
 
   it.each([
@@ -169,7 +180,7 @@ describe('an instance started while Redis is down (real redis-server)', () => {
     { name: 'foreign', text: '{"keys":[]}' },
     { name: 'another key_prefix', text: null },
   ])(
-    'a $name snapshot file is refused with a log line, not a crash: 503 in both modes, file kept until a real load',
+    'a $name snapshot file is refused with a log line, not a crash: 503 in both modes, moved aside, rewritten after a load',
     async ({ text }) => {
       const file = join(dir, 'mirror.json');
       if (text === null) {
@@ -185,11 +196,12 @@ describe('an instance started while Redis is down (real redis-server)', () => {
       expect(b.guard.status().state).toBe('never_loaded');
       for (const mode of MODES) expect(outcome(b.guard, { jti: 'x' }, mode)).toBe('revocation_unavailable');
       await new Promise((resolve) => setTimeout(resolve, 300));
-      // A mirror that never loaded writes nothing: an empty view never replaces a file.
-      expect(readFileSync(file, 'utf8')).toBe(before);
+      // Moved aside for inspection; a mirror that never loaded writes nothing in its place.
+      expect(readFileSync(`${file}.refused`, 'utf8')).toBe(before);
+      expect(existsSync(file)).toBe(false);
       await redis.start();
       await waitFor('B to load', () => b.guard.status().state === 'loaded', 15_000, 10);
-      await waitFor('the file to be rewritten', () => readFileSync(file, 'utf8') !== before, 5_000, 10);
+      await waitFor('the file to be written', () => existsSync(file), 5_000, 10);
       expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
         format: 'keyway-revocation-mirror',
         key_prefix: 'keyway',

@@ -48,6 +48,8 @@ beforeAll(async () => {
     {
       server: { host: '127.0.0.1', port: 0 },
       admin: { host: '127.0.0.1', port: 0, token: ADMIN_TOKEN },
+      // Every allow line too (the default samples them): each source's line is checked for leaks.
+      log: { allow_lines: 'all' },
       issuers: [
         { name: 'hs', issuer: HS_ISS, hs_secrets: [HS256_SECRET] },
         {

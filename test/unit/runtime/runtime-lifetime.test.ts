@@ -20,6 +20,7 @@ const config = (leeway: string) =>
       policies: [{ name: 'api' }],
     },
     'test',
+    { readFile: () => '' },
   );
 
 /** Replace `runtime` as a reload does (key stores, guard and router handed over) and close the old one. */
