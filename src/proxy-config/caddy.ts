@@ -1,4 +1,5 @@
 // The Caddyfile site block for keyway: strip forged headers, forward_auth, then proxy only to an allowlisted upstream.
+import { CADDY_MANAGED, unmanagedForwardingHeaders } from './forwarding-headers.js';
 import type { ProxyInput } from './proxy-input.js';
 
 const escapeRegexp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -22,6 +23,9 @@ export function renderCaddy(input: ProxyInput): string {
     '\t\t#    another one for CGI/WSGI/PHP-style backends (X_Auth_Subject, X.Auth.Subject → HTTP_X_AUTH_SUBJECT). Same',
     '\t\t#    as nginx, which ignores them by default (ignore_invalid_headers); standard header names never use them.',
     ...[...ALIAS_CHARACTERS].map(deleteContaining),
+    '\t\t#    …and every forwarding header Caddy does not set itself (it sets X-Forwarded-For/-Host/-Proto on both',
+    '\t\t#    hops): keyway and the backend then read the same host, scheme, client address and path.',
+    ...unmanagedForwardingHeaders(CADDY_MANAGED).map((h) => `\t\trequest_header -${h}`),
   ].join('\n');
   const target = input.routing
     ? [
@@ -35,6 +39,16 @@ export function renderCaddy(input: ProxyInput): string {
 # Upstream allowlist from ${input.allowlistFrom}.
 http://${input.listen} {
 \troute {
+\t\t# 0. A client's Connection header names headers to drop as hop-by-hop: reverse_proxy would drop keyway's
+\t\t#    headers after forward_auth copied them (Connection: X-Auth-Subject → the backend gets none). Removed
+\t\t#    first; an upgrade (WebSocket) keeps "Connection: Upgrade", which names no header keyway sets.
+\t\t@keyway_upgrade {
+\t\t\theader_regexp Connection (?i)(^|[\\s,])upgrade([\\s,]|$)
+\t\t\theader Upgrade *
+\t\t}
+\t\trequest_header @keyway_upgrade Connection Upgrade
+\t\t@keyway_no_upgrade not header Connection Upgrade
+\t\trequest_header @keyway_no_upgrade -Connection
 \t\t# 1. Delete client-sent copies of every header keyway emits. Inside route {} this runs before forward_auth
 \t\t#    (a top-level request_header would run after it and delete keyway's values instead).
 ${strip}

@@ -1,7 +1,28 @@
 // The nginx http{} snippet for keyway: auth_request with a hardened subrequest and a map allowlist of upstreams.
+import { FORWARDING_HEADERS } from './forwarding-headers.js';
 import type { ProxyInput } from './proxy-input.js';
 
 const variable = (header: string) => header.toLowerCase().replace(/-/g, '_');
+
+/** What nginx tells the backend: its own reading of the request, the one it also gave keyway. */
+const TO_BACKEND: Readonly<Record<string, string>> = {
+  'X-Forwarded-For': '$remote_addr',
+  'X-Forwarded-Host': '$host',
+  'X-Forwarded-Proto': '$scheme',
+  'X-Real-IP': '$remote_addr',
+};
+/** What nginx tells keyway: the same, plus the request's method and URI (keyway reads X-Forwarded-* first). */
+const TO_KEYWAY: Readonly<Record<string, string>> = {
+  ...TO_BACKEND,
+  'X-Forwarded-Uri': '$request_uri',
+  'X-Forwarded-Method': '$request_method',
+  'X-Original-URI': '$request_uri',
+  'X-Original-Method': '$request_method',
+};
+
+/** One proxy_set_header per forwarding header: nginx's value, or "" (then nginx sends none, whatever the client sent). */
+const forwarding = (values: Readonly<Record<string, string>>) =>
+  FORWARDING_HEADERS.map((h) => `\t\tproxy_set_header ${h} ${values[h] ?? '""'};`).join('\n');
 
 /** Render the nginx (≥ 1.22) snippet for the http {} context. */
 export function renderNginx(input: ProxyInput): string {
@@ -54,6 +75,13 @@ server {
 \t# this listen address: keep this server the default one (or set them there too).
 \tunderscores_in_headers off;
 \tignore_invalid_headers on;
+\t# Refuse a request-target with a raw "#" or a byte outside printable ASCII. nginx passes $request_uri as sent,
+\t# but backends read it otherwise: WHATWG URL parsers, Express, Werkzeug and the JDK cut a fragment at "#", and
+\t# raw non-ASCII is decoded as UTF-8 (and case-folded by some routers) where keyway sees single bytes. This runs
+\t# in the server rewrite phase: before any location, so before auth_request, for every location of this server.
+\tif ($request_uri ~ "[^\\x21\\x22\\x24-\\x7e]") {
+\t\trewrite ^ /_keyway_ambiguous last;
+\t}
 
 \tlocation / {
 \t\tauth_request /_keyway;
@@ -65,9 +93,11 @@ ${set.join('\n')}
 \t\t# Replaces the client's copies; an empty value removes the header. (All proxy_set_header lines live here:
 \t\t# one at location level cancels every server-level one.)
 ${pass.join('\n')}
+\t\t# Every forwarding header a backend may read the host, scheme, client address or path from: set to what
+\t\t# keyway was told, or removed, so a backend trusting them (Rails, Express with trust proxy, Django, ProxyFix,
+\t\t# Spring) serves what keyway authorized. (nginx never drops a header that a client's Connection names.)
 \t\tproxy_set_header Host $host;
-\t\tproxy_set_header X-Forwarded-For $remote_addr;
-\t\tproxy_set_header X-Forwarded-Proto $scheme;
+${forwarding(TO_BACKEND)}
 \t\tproxy_pass ${target};
 \t\t# 401/403 pass with nginx's own page and no X-Auth-Reason (nor WWW-Authenticate on 403): answer like keyway.
 \t\terror_page 401 403 = @keyway_denied;
@@ -83,17 +113,20 @@ ${pass.join('\n')}
 \t\t# No body (and no Content-Length, or keyway waits for a body that never comes).
 \t\tproxy_pass_request_body off;
 \t\tproxy_set_header Content-Length "";
-\t\tproxy_set_header X-Original-URI $request_uri;
-\t\tproxy_set_header X-Original-Method $request_method;
-\t\tproxy_set_header X-Forwarded-Method $request_method;
-\t\tproxy_set_header X-Forwarded-Uri $request_uri;
-\t\tproxy_set_header X-Forwarded-Host $host;
-\t\tproxy_set_header X-Forwarded-Proto $scheme;
-\t\tproxy_set_header X-Forwarded-For $remote_addr;
+\t\t# The request as nginx read it; every other forwarding header removed.
+${forwarding(TO_KEYWAY)}
 \t\t# Never show keyway a client's forged copy of its own headers.
 ${blank.join('\n')}
 \t\tproxy_connect_timeout 1s;
 \t\tproxy_read_timeout 2s;
+\t}
+
+\tlocation = /_keyway_ambiguous {
+\t\tinternal;
+\t\tdefault_type application/json;
+\t\tadd_header X-Auth-Reason ambiguous_request always;
+\t\tadd_header Cache-Control no-store always;
+\t\treturn 400 '{"error":"invalid_request","reason":"ambiguous_request"}\\n';
 \t}
 
 \tlocation @keyway_denied {

@@ -1,4 +1,5 @@
 // Traefik dynamic config for keyway: forwardAuth, then routing on X-Route-Upstream (≥ 3.6 child routers or two hops).
+import { TRAEFIK_MANAGED, unmanagedForwardingHeaders } from './forwarding-headers.js';
 import type { ProxyInput } from './proxy-input.js';
 
 // Index-based, like nginx's keyway_upstream_N: names derived from the address could collide (a-b:80 vs a.b:80).
@@ -9,12 +10,28 @@ const aliases = (header: string) => header.toLowerCase().split('-').join('[^a-z0
 
 /**
  * The authResponseHeadersRegex: every X-Auth-* / X-Route-* name and each other emitted name, whatever the separators
- * (X_Auth_Subject, X.Auth.Subject, x~auth~subject: CGI/WSGI/PHP-style backends read them all as X-Auth-Subject).
- * Policy header names are letters, digits and "-" only (config schema), so they need no escaping.
+ * (X_Auth_Subject, X.Auth.Subject, x~auth~subject: CGI/WSGI/PHP-style backends read them all as X-Auth-Subject), and
+ * every name with a character other than a letter, a digit or "-" (the alias of a forwarding header, X_Forwarded_Host,
+ * or of any other: like Caddy's snippet and nginx's ignore_invalid_headers). Policy header names are letters, digits
+ * and "-" only (config schema), so they need no escaping.
  */
 export function authHeadersRegex(headers: readonly string[]): string {
   const others = headers.filter((h) => !/^X-(Auth|Route)-/i.test(h)).map(aliases);
-  return `(?i)^(?:x[^a-z0-9](?:auth|route)[^a-z0-9].*${others.map((p) => `|${p}`).join('')})$`;
+  return `(?i)^(?:x[^a-z0-9](?:auth|route)[^a-z0-9].*${others.map((p) => `|${p}`).join('')}|.*[^a-z0-9-].*)$`;
+}
+
+/**
+ * The headers middleware run before forwardAuth: removes every forwarding header Traefik does not set itself (an
+ * entry point deletes and resets X-Forwarded-*, X-Real-Ip from an untrusted peer, pkg/middlewares/forwardedheaders),
+ * so keyway and the backend read the host, scheme, client address and path Traefik read.
+ */
+function forwardingMiddleware(): string {
+  const cleared = unmanagedForwardingHeaders(TRAEFIK_MANAGED).map((h) => `          ${h}: ''\n`);
+  return `    keyway-forwarding:
+      headers:
+        # "" deletes the header (pkg/middlewares/headers/header.go, modifyCustomRequestHeaders).
+        customRequestHeaders:
+${cleared.join('')}`;
 }
 
 function middleware(input: ProxyInput): string {
@@ -27,7 +44,7 @@ function middleware(input: ProxyInput): string {
         # On 2xx Traefik deletes every request header matching this, then copies keyway's matching headers
         # (pkg/middlewares/auth/forward.go, ServeHTTP): forged copies and their aliases never reach a backend.
         authResponseHeadersRegex: '${authHeadersRegex(input.headers)}'
-`;
+${forwardingMiddleware()}`;
 }
 
 function services(input: ProxyInput, extra = ''): string {
@@ -54,8 +71,8 @@ export function renderTraefik(input: ProxyInput): string {
       `    ${name(i)}:\n      parentRefs: [keyway]\n      rule: Header(\`X-Route-Upstream\`, \`${u}\`)\n      service: ${name(i)}\n`,
   );
   const routers = input.routing
-    ? `  routers:\n    # Parent: matched first; its middleware asks keyway. Children are matched after it, on keyway's headers.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway]\n${children.join('')}`
-    : '  routers:\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(`/`)\n      middlewares: [keyway]\n      service: app\n';
+    ? `  routers:\n    # Parent: matched first; its middleware asks keyway. Children are matched after it, on keyway's headers.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway-forwarding, keyway]\n${children.join('')}`
+    : `  routers:\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway-forwarding, keyway]\n      service: app\n`;
   return `${header(input, '≥ 3.6 (multi-layer routing)', 'traefik')}http:\n${routers}${middleware(input)}${services(input)}`;
 }
 
@@ -68,7 +85,7 @@ export function renderTraefikTwoHop(input: ProxyInput, hop: string): string {
     (u, i) =>
       `    ${name(i)}:\n      entryPoints: [keyway-hop]\n      rule: Header(\`X-Route-Upstream\`, \`${u}\`)\n      service: ${name(i)}\n`,
   );
-  const routers = `  routers:\n    # Hop 1 (public entry point): authenticate, then send the request with keyway's headers to hop 2.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway]\n      service: keyway-hop\n    # Hop 2 (loopback-only entry point): classic routers can now match the headers keyway set.\n${hopRouters.join('')}`;
+  const routers = `  routers:\n    # Hop 1 (public entry point): authenticate, then send the request with keyway's headers to hop 2.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway-forwarding, keyway]\n      service: keyway-hop\n    # Hop 2 (loopback-only entry point): classic routers can now match the headers keyway set.\n${hopRouters.join('')}`;
   const hopService = `    keyway-hop:\n      loadBalancer:\n        servers:\n          - url: http://${hop}\n`;
   return `${header(input, '< 3.6 (two hops through a loopback entry point)', 'traefik-two-hop')}http:\n${routers}${middleware(input)}${services(input, hopService)}`;
 }

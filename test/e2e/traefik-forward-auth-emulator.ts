@@ -8,7 +8,11 @@
 // other X-Forwarded-* passed on; false: every X-Forwarded-* deleted, then For/Method/Proto/Port/Host/Uri set; true:
 // kept, the client IP appended to X-Forwarded-For); pkg/middlewares/forwardedheaders (an entry point deletes client
 // X-Forwarded-* unless the peer is in forwardedHeaders.trustedIPs, then sets X-Real-Ip/-Proto/-Port/-Host/-Server when
-// absent); pkg/proxy/httputil/proxy.go (the client IP appended to X-Forwarded-For); multi-layer routing (≥ 3.6,
+// absent, then removeConnectionHeaders: each header the client's Connection names is deleted, except Traefik's managed
+// X- headers, then Connection itself unless the request is an upgrade); pkg/proxy/httputil/proxy.go (Go's ReverseProxy
+// drops hop-by-hop and Connection-named headers; the client IP appended to X-Forwarded-For); net/url (the request-target
+// both hops get, and forwardAuth's X-Forwarded-Uri, is URL.RequestURI(): a path that is not validly encoded — a raw
+// "#", "\", non-ASCII byte… — is re-escaped, %23, %5C, %C4%B1); multi-layer routing (≥ 3.6,
 // `parentRefs`: child routers are matched after the parent's middlewares, default priority = rule length, no child
 // matches → 404). Any config key it does not implement throws: a silently ignored option would make a test lie.
 import { readFileSync } from 'node:fs';
@@ -94,6 +98,73 @@ const isManagedXHeader = (name: string) => X_HEADERS.includes(name.replace(/_/g,
 const deleteXForwardedHeaders = (h: Headers) => {
   for (const name of Object.keys(h)) if (isManagedXHeader(name)) delete h[name];
 };
+/** The names a Connection header lists, lower-cased. */
+const connectionNames = (h: Headers) =>
+  (h['connection'] ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+
+/**
+ * forwardedheaders removeConnectionHeaders, at the entry point before any middleware: each header Connection names is
+ * deleted (Traefik's managed X- headers excepted), then Connection itself, kept as "Upgrade" (with Upgrade) for an
+ * upgrade. So forwardAuth and the proxy never see a client's Connection list.
+ */
+function removeConnectionHeaders(h: Headers): void {
+  const names = connectionNames(h);
+  const upgrade = names.includes('upgrade') ? h['upgrade'] : undefined;
+  for (const name of names) if (!isManagedXHeader(name)) delete h[name];
+  delete h['connection'];
+  if (upgrade) {
+    h['connection'] = 'Upgrade';
+    h['upgrade'] = upgrade;
+  }
+}
+
+// net/http/httputil ReverseProxy hopHeaders: deleted (with every name Connection lists) before dialling a backend.
+const PROXY_HOP = [
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+/** net/url shouldEscape(c, encodePath): what URL.EscapedPath() percent-encodes. */
+const shouldEscapeInPath = (c: number) =>
+  !(/[A-Za-z0-9\-_.~$&+,/:;=@]/.test(String.fromCharCode(c)) && c < 0x80);
+/** net/url validEncoded(s, encodePath): a RawPath Go keeps as sent. */
+const validEncoded = (path: string) =>
+  [...Buffer.from(path, 'latin1')].every(
+    (c) => c < 0x80 && (/[!$&'()*+,;=:@[\]%]/.test(String.fromCharCode(c)) || !shouldEscapeInPath(c)),
+  );
+
+/**
+ * Go's url.ParseRequestURI(target).RequestURI(): the path kept when validly encoded, else unescaped and re-escaped
+ * (raw "#" → %23, "\" → %5C, non-ASCII bytes → %XX); the query kept as sent. Undefined when Go refuses the target
+ * (a "%" not followed by two hex digits: its server answers 400).
+ */
+export function goRequestURI(target: string): string | undefined {
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  const query = q === -1 ? '' : target.slice(q);
+  if (/%(?![0-9A-Fa-f]{2})/.test(path)) return undefined;
+  if (validEncoded(path)) return target;
+  const bytes = Buffer.from(
+    path.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    'latin1',
+  );
+  let out = '';
+  for (const c of bytes)
+    out += shouldEscapeInPath(c)
+      ? `%${c.toString(16).toUpperCase().padStart(2, '0')}`
+      : String.fromCharCode(c);
+  return out + query;
+}
 
 /** Throw on a key the emulator does not implement (it would otherwise be silently ignored). */
 function onlyKeys(what: string, value: object | undefined, keys: readonly string[]): void {
@@ -159,11 +230,20 @@ function call(
   method: string,
   headers: Headers,
   body?: Buffer,
+  path?: string,
 ): Promise<{ status: number; headers: Headers; body: Buffer }> {
   return new Promise((resolveCall, reject) => {
     // A fresh connection each time: Go's transport retries a GET whose reused keep-alive connection turns out dead;
     // Node's agent would fail it instead (and the tests restart keyway on the same port).
-    const req = request(url, { method, headers, timeout: 30_000, agent: false }, (res) => {
+    // `path` as given: a URL string would be WHATWG-normalised (dot segments resolved), which Go never does.
+    const options = {
+      method,
+      headers,
+      timeout: 30_000,
+      agent: false,
+      ...(path === undefined ? {} : { path }),
+    };
+    const req = request(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -318,9 +398,10 @@ export async function startTraefikEmulator(staticPath: string): Promise<TraefikE
       host: req.host,
       'x-forwarded-for': prior ? `${prior}, ${req.remote}` : req.remote,
     };
-    for (const h of HOP) delete headers[h];
+    for (const name of connectionNames(headers)) delete headers[name];
+    for (const h of PROXY_HOP) delete headers[h];
     try {
-      const answer = await call(new URL(req.url, url).toString(), req.method, headers, req.body);
+      const answer = await call(url, req.method, headers, req.body, req.url);
       res.writeHead(answer.status, answer.headers).end(answer.body);
     } catch {
       res.writeHead(502, { 'content-type': 'text/plain' }).end('Bad Gateway');
@@ -351,9 +432,15 @@ export async function startTraefikEmulator(staticPath: string): Promise<TraefikE
         headers['x-forwarded-port'] ||= forwardedPort(host, headers['x-forwarded-proto']);
         if (host) headers['x-forwarded-host'] ||= host;
         headers['x-forwarded-server'] = serverName;
+        removeConnectionHeaders(headers);
+        const url = goRequestURI(message.url ?? '/');
+        if (url === undefined) {
+          res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('400 Bad Request');
+          return;
+        }
         const req: Req = {
           method: message.method ?? 'GET',
-          url: message.url ?? '/',
+          url,
           host,
           remote,
           headers,

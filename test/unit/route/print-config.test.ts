@@ -69,7 +69,7 @@ describe('printProxyConfig', () => {
     expect(nginx).toContain('\t\tproxy_set_header X-Auth-Email "";\n');
     expect(nginx).toContain('\t\tproxy_set_header X-Auth-Email $keyway_x_auth_email;\n');
     expect(printProxyConfig('traefik', config)).toContain(
-      "authResponseHeadersRegex: '(?i)^(?:x[^a-z0-9](?:auth|route)[^a-z0-9].*|x[^a-z0-9]user[^a-z0-9]email)$'\n",
+      "authResponseHeadersRegex: '(?i)^(?:x[^a-z0-9](?:auth|route)[^a-z0-9].*|x[^a-z0-9]user[^a-z0-9]email|.*[^a-z0-9-].*)$'\n",
     );
   });
 
@@ -88,6 +88,10 @@ describe('printProxyConfig', () => {
       'X-Auth-Anything',
       'X-User-Email',
       'X_User.Email',
+      // Any name with a character other than a letter, a digit or "-": the alias of a forwarding header, or of any.
+      'X_Forwarded_Host',
+      'X.Original.URL',
+      'Script_Name',
     ];
     for (const name of matched) expect({ name, match: re.test(name) }).toEqual({ name, match: true });
     for (const name of [
@@ -97,6 +101,8 @@ describe('printProxyConfig', () => {
       'X-User-Email-2',
       'X-Request-Id',
       'Xauthsubject',
+      'X-Forwarded-Host',
+      'Forwarded',
     ])
       expect({ name, match: re.test(name) }).toEqual({ name, match: false });
   });
@@ -121,7 +127,84 @@ describe('printProxyConfig', () => {
   it('without a route table proxies to a fixed application and names no upstream header guard', () => {
     const config = routingConfig({});
     expect(printProxyConfig('caddy', config)).toContain('reverse_proxy 127.0.0.1:3000');
-    expect(printProxyConfig('caddy', config)).not.toContain('header_regexp');
+    expect(printProxyConfig('caddy', config)).not.toContain('@keyway_upstream');
     expect(printProxyConfig('traefik', config)).toContain('service: app');
+  });
+
+  // Issue 8 item 3: the forwarding headers backends read, the test's own list (not the module's).
+  const FORWARDING = [
+    'Forwarded',
+    'X-Forwarded-Host',
+    'X-Forwarded-Proto',
+    'X-Forwarded-For',
+    'X-Forwarded-Port',
+    'X-Forwarded-Prefix',
+    'X-Forwarded-Ssl',
+    'X-Forwarded-Uri',
+    'X-Forwarded-Method',
+    'X-Original-URI',
+    'X-Original-URL',
+    'X-Original-Method',
+    'X-Rewrite-Url',
+    'X-Real-IP',
+    'Front-End-Https',
+    'X-Url-Scheme',
+  ];
+
+  it('nginx sets or removes every forwarding header on both hops, and refuses a raw "#" or non-ASCII byte', () => {
+    const nginx = printProxyConfig('nginx', routingConfig({}));
+    const [backend = '', keyway = ''] = nginx.split('\tlocation = /_keyway {');
+    for (const name of FORWARDING) {
+      expect(backend).toMatch(new RegExp(`\\tproxy_set_header ${name} [^\\n]+;\\n`));
+      expect(keyway).toMatch(new RegExp(`\\tproxy_set_header ${name} [^\\n]+;\\n`));
+    }
+    expect(backend).toContain('\t\tproxy_set_header Host $host;\n\t\tproxy_set_header Forwarded "";\n');
+    expect(backend).toContain('\t\tproxy_set_header X-Forwarded-Host $host;\n');
+    expect(backend).toContain('\t\tproxy_set_header X-Original-URL "";\n');
+    expect(keyway).toContain('\t\tproxy_set_header X-Original-URI $request_uri;\n');
+    // Server level (before every location and auth_request); \x23 ("#") is outside the allowed ranges.
+    expect(nginx).toContain('\tignore_invalid_headers on;\n\t# Refuse a request-target with a raw "#"');
+    expect(nginx).toContain(
+      '\tif ($request_uri ~ "[^\\x21\\x22\\x24-\\x7e]") {\n\t\trewrite ^ /_keyway_ambiguous last;\n\t}\n',
+    );
+    expect(nginx).toContain(
+      `\t\treturn 400 '{"error":"invalid_request","reason":"ambiguous_request"}\\n';\n`,
+    );
+  });
+
+  it('Caddy drops the client’s Connection list first, then every forwarding header it does not set itself', () => {
+    const caddy = printProxyConfig('caddy', routingConfig({ default_upstreams: ['127.0.0.1:9'] }));
+    const route = caddy.slice(caddy.indexOf('\troute {'));
+    const first = route.indexOf('\t\trequest_header ');
+    expect(route.slice(first)).toMatch(/^\t\trequest_header @keyway_upgrade Connection Upgrade\n/);
+    expect(route).toContain(
+      '\t\t@keyway_no_upgrade not header Connection Upgrade\n\t\trequest_header @keyway_no_upgrade -Connection\n',
+    );
+    expect(route.indexOf('-Connection')).toBeLessThan(route.indexOf('\t\tforward_auth '));
+    for (const name of FORWARDING.filter(
+      (h) => !['X-Forwarded-Host', 'X-Forwarded-Proto', 'X-Forwarded-For'].includes(h),
+    ))
+      expect(route.slice(0, route.indexOf('\t\tforward_auth '))).toContain(`\t\trequest_header -${name}\n`);
+    expect(route).not.toContain('request_header -X-Forwarded-Host\n');
+  });
+
+  it('Traefik clears the forwarding headers it does not manage before forwardAuth, on both shapes', () => {
+    const config = routingConfig({ default_upstreams: ['127.0.0.1:9'] });
+    for (const kind of ['traefik', 'traefik-two-hop'] as const) {
+      const out = printProxyConfig(kind, config);
+      expect(out).toContain('      middlewares: [keyway-forwarding, keyway]\n');
+      const middleware = out.slice(out.indexOf('    keyway-forwarding:\n'));
+      for (const name of [
+        'Forwarded',
+        'X-Original-URI',
+        'X-Original-URL',
+        'X-Rewrite-Url',
+        'Front-End-Https',
+      ])
+        expect(middleware).toContain(`\n          ${name}: ''\n`);
+      // Traefik's entry point deletes and resets these itself (forwardedheaders.XHeadersSet).
+      for (const name of ['X-Forwarded-Host', 'X-Forwarded-Uri', 'X-Real-IP'])
+        expect(middleware).not.toContain(`\n          ${name}: ''\n`);
+    }
   });
 });
