@@ -23,11 +23,13 @@ export interface RigOptions {
   readonly jwks?: Readonly<Record<string, unknown>>;
   /** How many valid and revoked tokens to sign (default 40 each). */
   readonly tokens?: number;
-  /** Change every instance's config before it is first written (add an issuer, change a section). */
-  readonly patch?: (config: Record<string, unknown>) => void;
+  /** Change instance `i`'s config before it is first written (add an issuer, a file in `dir`, …). */
+  readonly patch?: (config: Record<string, unknown>, i: number, dir: string) => void;
 }
 
 export interface Rig {
+  /** A temp directory removed by close(): config files, snapshot files. */
+  readonly dir: string;
   readonly redis: RedisServer;
   readonly idp: JwksServer;
   readonly key: TestKey;
@@ -124,7 +126,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         command_timeout: '500ms',
       },
     });
-    options.patch?.(base[i]!);
+    options.patch?.(base[i]!, i, dir);
   }
   const config = (i: number, patch?: (c: Record<string, unknown>) => void) => {
     const copy = structuredClone(base[i]!);
@@ -151,6 +153,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const revoked = await Promise.all(revokedJtis.map((r) => sign(key, { jti: r.jti, exp: r.exp })));
 
   const rig: Rig = {
+    dir,
     redis,
     idp,
     key,
