@@ -21,14 +21,22 @@ export const REDACT_PATHS = [
 /** How long a log line may wait in the buffer before it is written (a quiet instance still logs promptly). */
 export const LOG_FLUSH_INTERVAL_MS = 250;
 
+type Buffered = DestinationStream & { flush(): void };
+let stdout: Buffered | undefined;
+
 /**
  * Standard output through a 4 KiB buffer (one write per many lines, not one per line), flushed every
- * LOG_FLUSH_INTERVAL_MS; flushLogs writes what is left (main.ts calls it before the process exits).
+ * LOG_FLUSH_INTERVAL_MS; one for the process, shared by every logger. pino.destination with `sync: false` registers
+ * its own flush on process exit (pino lib/tools.js buildSafeSonicBoom, on-exit-leak-free), so process.exit after a
+ * SIGTERM or a failed start loses no line (test/e2e/log-flush.test.ts).
  */
 function bufferedStdout(): DestinationStream {
-  const out = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  setInterval(() => out.flush(), LOG_FLUSH_INTERVAL_MS).unref();
-  return out;
+  if (stdout === undefined) {
+    const out: Buffered = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+    setInterval(() => out.flush(), LOG_FLUSH_INTERVAL_MS).unref();
+    stdout = out;
+  }
+  return stdout;
 }
 
 /** Create the logger; pass `stream` to capture output (tests grep it for leaked secrets). */
@@ -43,20 +51,10 @@ export function createLogger(level: string, stream?: DestinationStream): Logger 
   return pino(options, stream ?? bufferedStdout());
 }
 
-type Sink = DestinationStream & { flushSync?: () => void };
-const sinkOf = (log: Logger): Sink =>
-  (log as unknown as Record<symbol, Sink>)[pino.symbols.streamSym] as Sink;
+const sinkOf = (log: Logger): DestinationStream =>
+  (log as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
 
 /** Write a line already serialized (with its newline) to the logger's output, in order with its other lines. */
 export function writeLogLine(log: Logger, line: string): void {
   sinkOf(log).write(line);
-}
-
-/** Write every buffered line now, synchronously (before process.exit, which would drop them). Never throws. */
-export function flushLogs(log: Logger): void {
-  try {
-    sinkOf(log).flushSync?.();
-  } catch {
-    // Standard output is gone (a closed pipe): nothing left to write to.
-  }
 }

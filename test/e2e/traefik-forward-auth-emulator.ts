@@ -15,6 +15,8 @@
 // "#", "\", non-ASCII byte… — is re-escaped, %23, %5C, %C4%B1); multi-layer routing (≥ 3.6,
 // `parentRefs`: child routers are matched after the parent's middlewares, default priority = rule length, no child
 // matches → 404). Any config key it does not implement throws: a silently ignored option would make a test lie.
+// Not emulated: a raw non-ASCII byte in the request-target (Node's HTTP parser answers 400 where Go accepts and
+// re-escapes it) and protocol upgrades.
 import { readFileSync } from 'node:fs';
 import {
   createServer,
