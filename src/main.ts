@@ -7,7 +7,6 @@ import { parseConfig } from './config/parse.js';
 import type { Config } from './config/types.js';
 import { devBanner } from './dev-banner.js';
 import { ConfigError } from './errors.js';
-import { flushLogs } from './infra/log.js';
 import { type RunningServer, startServer } from './server.js';
 
 export { startServer };
@@ -62,8 +61,6 @@ async function start(env: Env, config: Config, dev: boolean): Promise<RunningSer
 /** SIGHUP reloads; SIGTERM/SIGINT drain and exit (0, or 1 when the drain overruns shutdown_timeout by 2 s). */
 function watchSignals(server: RunningServer): void {
   const { config } = server.deps;
-  // Log lines are buffered (src/infra/log.ts): whatever ends the process, the last ones are written first.
-  process.on('exit', () => flushLogs(server.deps.log));
   // SIGHUP (and a change of the config file): re-read the config and swap atomically, or keep it and log why.
   process.on('SIGHUP', () => void server.reload());
   let stopping = false;
