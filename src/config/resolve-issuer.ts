@@ -1,4 +1,5 @@
 // resolveIssuer: one issuer's config → Issuer, with HS secrets decoded, key files read and fetch URLs checked.
+import { hsSecretProblems, staticKeyProblems } from '../verify/configured-key-problems.js';
 import type { ConfigIo } from './parse.js';
 import { type IssuerConfig, SIGNING_ALGS, type SigningAlg } from './schema.js';
 import type { HsSecret, Issuer, StaticKeyConfig } from './types.js';
@@ -29,6 +30,16 @@ export function resolveIssuer(raw: IssuerConfig, at: string, io: ConfigIo, probl
       ...(raw.jwks_uri || raw.discovery || keys.length > 0 ? ASYMMETRIC_ALGS : []),
       ...hsAlgs,
     ] as SigningAlg[]);
+  // The key store's own import, run now: a key it would skip (weak, ROCA, no usable alg) fails the config instead.
+  const unreported = (path: string) => !problems.some((p) => p.startsWith(`${path}:`) || p.startsWith(`${path}.`));
+  keys.forEach((k, j) => {
+    const path = `${at}.keys[${j}]`;
+    if (unreported(path)) problems.push(...staticKeyProblems(k, algorithms, path));
+  });
+  hs_secrets.forEach((s, j) => {
+    const path = `${at}.hs_secrets[${j}]`;
+    if (unreported(path)) problems.push(...hsSecretProblems(s, j, algorithms, path));
+  });
   const { ca_file: _ca, ...rest } = raw;
   return { ...rest, name: raw.name ?? raw.issuer ?? 'default', hs_secrets, keys, algorithms, ca };
 }

@@ -1,6 +1,7 @@
 // Which signing algorithms a public KeyObject can verify (RFC 7518 §3, RFC 8037), and which keys are too weak.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { SigningAlg } from '../config/types.js';
+import { hasRocaFingerprint, modulusOf } from './roca.js';
 
 /** Why a key was not loaded; a bounded set, used as the `why` label of keyway_keys_skipped_total. */
 export type SkipReason =
@@ -12,6 +13,7 @@ export type SkipReason =
   | 'unknown_crv'
   | 'rsa_too_small'
   | 'rsa_weak_exponent'
+  | 'rsa_roca'
   | 'alg_not_for_kty'
   | 'no_allowed_alg'
   | 'invalid_key'
@@ -43,13 +45,14 @@ export function algsForKeyObject(key: KeyObject): KeyAlgs {
   if (type === 'rsa' || type === 'rsa-pss') {
     const weak = checkRsa(details.modulusLength, details.publicExponent);
     if (weak) return { why: weak };
-    if (type === 'rsa') return { key, algs: RSA_ALGS };
+    if (type === 'rsa') return hasRocaModulus(key) ? { why: 'rsa_roca' } : { key, algs: RSA_ALGS };
     // RFC 4055 §3.1: a PSS key's parameters restrict the hash; Node 20's WebCrypto (used by jose) cannot import
     // an id-RSASSA-PSS SPKI, so the key is re-encoded as rsaEncryption and the restriction kept in `algs`.
     const restricted = details.hashAlgorithm ? PSS_BY_HASH[details.hashAlgorithm] : undefined;
     if (details.hashAlgorithm && !restricted) return { why: 'alg_not_for_kty' };
     const plain = reencodePssAsRsa(key);
     if (!plain) return { why: 'invalid_key' };
+    if (hasRocaModulus(plain)) return { why: 'rsa_roca' };
     return { key: plain, algs: restricted ? [restricted] : PSS_ALGS };
   }
   if (type === 'ec') {
@@ -72,6 +75,15 @@ function checkRsa(bits: number | undefined, exponent: bigint | undefined): SkipR
     return 'rsa_weak_exponent';
   }
   return undefined;
+}
+
+/**
+ * CVE-2017-15361: a modulus made by Infineon RSALib (TPMs, smart cards, YubiKey 4) can be factored, so it is refused.
+ * `key` is a plain RSA key (Node exports no JWK for rsa-pss: those are checked after re-encoding).
+ */
+function hasRocaModulus(key: KeyObject): boolean {
+  const n = key.export({ format: 'jwk' }).n;
+  return typeof n !== 'string' || hasRocaFingerprint(modulusOf(n));
 }
 
 /** Take the RSAPublicKey out of an SPKI (SEQUENCE { AlgorithmIdentifier, BIT STRING }) and import it as PKCS#1. */

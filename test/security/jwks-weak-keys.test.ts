@@ -6,6 +6,7 @@ import { createManualClock } from '../../src/lib/clock.js';
 import { registerPrivateJwk, registerSecret } from '../helpers/audit.js';
 import { type JwksServer, startJwksServer } from '../helpers/jwks-server.js';
 import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
+import { createRocaKeyPair } from '../helpers/roca-key.js';
 import {
   type Alg,
   b64u,
@@ -31,6 +32,8 @@ const e3 = (() => {
   return { kid: 'rsa-e3', ...pair, jwk: { ...pair.publicKey.export({ format: 'jwk' }), kid: 'rsa-e3' } };
 })();
 const secp256k1 = holdKey('ec-secp256k1', 'ec', { namedCurve: 'secp256k1' });
+// CVE-2017-15361: 2048 bits and e = 65537 like any good key, but its primes have Infineon RSALib's structure.
+const roca = createRocaKeyPair('rsa-roca');
 const encKey = holdKey('rsa-enc', 'rsa');
 const opsKey = holdKey('ec-ops-sign', 'ec');
 const OCT_K = b64u('a-symmetric-key-published-in-a-jwks-0123456789');
@@ -46,6 +49,12 @@ const WEAK: {
   { name: 'RSA 1024 bits', jwk: rsa1024.jwk, why: 'rsa_too_small', sign: ['RS256', rsa1024.privateKey] },
   { name: 'RSA e = 1', jwk: { ...good.jwk, kid: 'rsa-e1', e: 'AQ' }, why: 'rsa_weak_exponent' },
   { name: 'RSA e = 3', jwk: e3.jwk, why: 'rsa_weak_exponent', sign: ['RS256', e3.privateKey] },
+  {
+    name: 'RSA with the ROCA fingerprint',
+    jwk: { ...roca.publicJwk, alg: 'RS256', use: 'sig' },
+    why: 'rsa_roca',
+    sign: ['RS256', roca.privateKey],
+  },
   {
     name: 'RSA e = 65536 (even)',
     jwk: { ...good.jwk, kid: 'rsa-even', e: 'AQAA' },
