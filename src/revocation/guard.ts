@@ -1,17 +1,15 @@
 // createRevocationGuard: the revocation stage — a memory lookup per request, the fail mode when stale, the admin writes.
-import { accessSync, constants } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { Deps, ReadinessCheck } from '../deps.js';
-import { ConfigError, KeywayError } from '../errors.js';
+import { KeywayError } from '../errors.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { createRevocationMetrics } from './metrics.js';
 import { createMirror } from './mirror.js';
-import { mirrorState, type RevocationStatus } from './mirror-state.js';
+import { mirrorState, type RevocationStatus, readinessOf } from './mirror-state.js';
 import { createRedisBackend } from './redis-backend.js';
 import { createRedisConnector, hasRedis, type RedisConnector } from './redis-connect.js';
 import { retentionOf } from './retention.js';
-import { createSnapshotKeeper } from './snapshot-file.js';
+import { assertSnapshotDir, createSnapshotKeeper } from './snapshot-file.js';
 import type { JtiRevocation, RevocationBackend, RevocationEntry, SubjectRevocation } from './types.js';
 
 /** One listed revocation (re-exported for the admin API and the CLI). */
@@ -59,17 +57,6 @@ export interface RevocationGuardOptions {
   readonly connect?: RedisConnector;
 }
 
-/** Throws ConfigError unless the snapshot file's directory exists and is writable (checked once, at boot). */
-function assertSnapshotDir(path: string, source: string): void {
-  try {
-    accessSync(dirname(path), constants.W_OK);
-  } catch (err) {
-    throw new ConfigError(source, [
-      `revocation.snapshot_file: cannot write in ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'}); create the directory writable by keyway, or remove snapshot_file`,
-    ]);
-  }
-}
-
 /** Build the guard for the `revocation` config section: Redis when one is configured, else the in-memory store.
  *  Throws ConfigError when snapshot_file cannot be written. */
 export function createRevocationGuard(
@@ -78,6 +65,7 @@ export function createRevocationGuard(
   options: RevocationGuardOptions = {},
 ): RevocationGuard {
   const { clock, log } = deps;
+  if (config.snapshot_file !== undefined) assertSnapshotDir(config.snapshot_file, deps.config.source);
   const retention = retentionOf({ revocation: config, issuers: deps.config.issuers });
   const mirror = createMirror(retention);
   let store: RevocationBackend | undefined;
@@ -112,7 +100,6 @@ export function createRevocationGuard(
     store = createMemoryBackend(mirror, retention, clock, log, config.snapshot_file !== undefined);
   }
   const backend = store;
-  if (config.snapshot_file !== undefined) assertSnapshotDir(config.snapshot_file, deps.config.source);
   const snapshot =
     config.snapshot_file === undefined
       ? undefined
@@ -169,24 +156,7 @@ export function createRevocationGuard(
       return 'stale_allowed';
     },
     status,
-    readiness: {
-      name: 'revocation',
-      check() {
-        const s = status();
-        const mode = s.mode === 'memory' ? 'in-memory store (single instance)' : 'redis';
-        const seconds = (s.stalenessMs / 1000).toFixed(1);
-        if (s.state === 'never_loaded')
-          return { ok: false, detail: `${mode}: not loaded yet (${s.lastError ?? 'connecting'})` };
-        if (s.source === 'snapshot')
-          return {
-            ok: false,
-            detail: `${mode}: ${s.entries} entries from the snapshot file, not confirmed yet (${s.lastError ?? 'connecting'})`,
-          };
-        if (s.state === 'stale')
-          return { ok: false, detail: `${mode}: stale ${seconds}s (${s.lastError ?? 'no confirmation'})` };
-        return { ok: true, detail: `${mode}: ${s.entries} entries, confirmed ${seconds}s ago` };
-      },
-    },
+    readiness: { name: 'revocation', check: () => readinessOf(status()) },
     async start() {
       const found = await snapshot?.restore();
       if (found) {

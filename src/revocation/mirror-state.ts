@@ -47,3 +47,19 @@ export function mirrorState(i: MirrorStateInputs): {
   const stalenessMs = confirmedAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, i.now - confirmedAt);
   return { state: 'stale', source: 'snapshot', stalenessMs };
 }
+
+/** The readiness check's answer: ok only while the mirror is loaded (fresh); the detail names the state and its cause. */
+export function readinessOf(s: RevocationStatus): { ok: boolean; detail: string } {
+  const mode = s.mode === 'memory' ? 'in-memory store (single instance)' : 'redis';
+  const seconds = (s.stalenessMs / 1000).toFixed(1);
+  if (s.state === 'never_loaded')
+    return { ok: false, detail: `${mode}: not loaded yet (${s.lastError ?? 'connecting'})` };
+  if (s.source === 'snapshot')
+    return {
+      ok: false,
+      detail: `${mode}: ${s.entries} entries from the snapshot file, not confirmed yet (${s.lastError ?? 'connecting'})`,
+    };
+  if (s.state === 'stale')
+    return { ok: false, detail: `${mode}: stale ${seconds}s (${s.lastError ?? 'no confirmation'})` };
+  return { ok: true, detail: `${mode}: ${s.entries} entries, confirmed ${seconds}s ago` };
+}

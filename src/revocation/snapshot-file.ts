@@ -1,7 +1,10 @@
 // The local snapshot file of the mirror (revocation.snapshot_file): read at start, rewritten atomically after changes.
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { ConfigError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Mirror } from './mirror.js';
 import {
@@ -41,6 +44,17 @@ export interface SnapshotKeeper {
   flush(): Promise<void>;
   /** Stop the timer and write a last time. */
   close(): Promise<void>;
+}
+
+/** Throws ConfigError (naming `source` and the key) unless the file's directory exists and is writable; checked once at boot. */
+export function assertSnapshotDir(path: string, source: string): void {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch (err) {
+    throw new ConfigError(source, [
+      `revocation.snapshot_file: cannot write in ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'}); create the directory writable by keyway, or remove snapshot_file`,
+    ]);
+  }
 }
 
 /** Write `text` to `path` atomically: a temp file beside it (mode 0600), fsync, then rename over the old one. */
