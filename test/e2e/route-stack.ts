@@ -73,7 +73,11 @@ function copyExample(dir: string, ports: Record<string, number>): string {
 }
 
 /** Start the proxy for `kind` on the configs in `dir` (the layout of examples/<dir>) and wait for `port`. */
-export async function startProxy(kind: ProxyKind, dir: string, port: number): Promise<{ stop(): Promise<void> }> {
+export async function startProxy(
+  kind: ProxyKind,
+  dir: string,
+  port: number,
+): Promise<{ stop(): Promise<void> }> {
   if (kind === 'traefik' || kind === 'traefik-two-hop') {
     const emulator = await startTraefikEmulator(
       join(dir, kind === 'traefik' ? 'traefik.yml' : 'traefik-two-hop.yml'),
