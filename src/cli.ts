@@ -20,15 +20,17 @@ const USAGE = `usage: keyway <command>
   explain --token-file F [--host H] [--uri /p] [--method M]   the decision for a token, as JSON
   check-config               validate KEYWAY_CONFIG / KEYWAY_CONFIG_YAML / env and exit
   --version                  print the version and exit
-  print-config caddy|nginx|traefik|traefik-two-hop [--listen :8080] [--keyway host:port] [--hop addr]
+  print-config caddy|nginx|traefik|traefik-two-hop|fly [--listen :8080] [--keyway host:port] [--hop addr]
 `;
 
-const PRINT_CONFIG_USAGE = `usage: keyway print-config caddy|nginx|traefik|traefik-two-hop [options]
+const PRINT_CONFIG_USAGE = `usage: keyway print-config caddy|nginx|traefik|traefik-two-hop|fly [options]
   Print the proxy's keyway snippet for KEYWAY_CONFIG: forward auth, the header strip/copy lists (every header keyway
   can emit, policy mappings included) and, with routing, the upstream allowlist guard.
   --listen ADDR     where the proxy listens (default :8080)
   --keyway ADDR     where the proxy reaches keyway (default: server.host:server.port of the config)
   --hop ADDR        traefik-two-hop: the address of the second (routing) entrypoint (default 127.0.0.1:8090)
+  --target KIND     the same as the positional KIND; --target fly: nginx on Fly.io, every name re-resolved
+                    through Fly's DNS [fdaa::3] per request (default --keyway keyway.flycast:8081)
 `;
 
 const write = (text: string) => process.stdout.write(text);
@@ -66,6 +68,7 @@ async function run(argv: string[]): Promise<number> {
           listen: { type: 'string' },
           keyway: { type: 'string' },
           hop: { type: 'string' },
+          target: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -73,8 +76,15 @@ async function run(argv: string[]): Promise<number> {
         write(PRINT_CONFIG_USAGE);
         return 0;
       }
-      const kind = positionals[0];
-      if (kind !== 'caddy' && kind !== 'nginx' && kind !== 'traefik' && kind !== 'traefik-two-hop') {
+      const kind = values.target ?? positionals[0];
+      if (
+        (values.target !== undefined && positionals.length > 0) ||
+        (kind !== 'caddy' &&
+          kind !== 'nginx' &&
+          kind !== 'traefik' &&
+          kind !== 'traefik-two-hop' &&
+          kind !== 'fly')
+      ) {
         write(USAGE);
         return 2;
       }

@@ -6,11 +6,9 @@ import { timingSafeEqualText } from '../lib/timing-safe.js';
 import type { Decide } from '../pipeline/decide.js';
 import type { Decision } from '../pipeline/decision.js';
 import { parseForwardedRequest } from '../pipeline/request.js';
+import { PROXY_SECRET_HEADER } from '../proxy-config/proxy-secret.js';
 import { denyResponse } from '../respond/deny.js';
 import type { DecisionRecorder } from '../respond/record-decision.js';
-
-/** The header the proxy adds to every auth subrequest when `server.proxy_secret` is set (print-config emits it). */
-export const PROXY_SECRET_HEADER = 'X-Keyway-Proxy-Secret';
 
 /** The server settings the decision endpoint reads (fixed for the life of the listener: `server` needs a restart). */
 export interface AuthRouteSettings {

@@ -1,6 +1,7 @@
 // The Caddyfile site block for keyway: strip forged headers, forward_auth, then proxy only to an allowlisted upstream.
 import { CADDY_MANAGED, unmanagedForwardingHeaders } from './forwarding-headers.js';
 import type { ProxyInput } from './proxy-input.js';
+import { caddyProxySecret } from './proxy-secret.js';
 
 const escapeRegexp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -17,7 +18,9 @@ const deleteContaining = (c: string) => `\t\trequest_header ${"#'`".includes(c) 
 
 /** Render the Caddy (≥ 2.6) site block. */
 export function renderCaddy(input: ProxyInput): string {
+  const secret = caddyProxySecret(input);
   const strip = [
+    ...secret.strip,
     ...input.headers.map((h) => `\t\trequest_header -${h}`),
     '\t\t#    …and every header whose name has a character other than a letter, a digit or "-": such a name aliases',
     '\t\t#    another one for CGI/WSGI/PHP-style backends (X_Auth_Subject, X.Auth.Subject → HTTP_X_AUTH_SUBJECT). Same',
@@ -55,7 +58,7 @@ ${strip}
 \t\t# 2. Ask keyway. 2xx: copy its headers onto the request. Otherwise the client gets keyway's status, headers, body.
 \t\tforward_auth ${input.keyway} {
 \t\t\turi /auth
-\t\t\tcopy_headers ${input.headers.join(' ')}
+${secret.subrequest.map((line) => `${line}\n`).join('')}\t\t\tcopy_headers ${input.headers.join(' ')}
 \t\t\ttransport http {
 \t\t\t\tresponse_header_timeout 1s
 \t\t\t}

@@ -1,6 +1,7 @@
 // The nginx http{} snippet for keyway: auth_request with a hardened subrequest and a map allowlist of upstreams.
 import { FORWARDING_HEADERS } from './forwarding-headers.js';
 import type { ProxyInput } from './proxy-input.js';
+import { nginxProxySecret } from './proxy-secret.js';
 
 const variable = (header: string) => header.toLowerCase().replace(/-/g, '_');
 
@@ -32,6 +33,7 @@ export function renderNginx(input: ProxyInput): string {
   );
   const pass = input.headers.map((h) => `\t\tproxy_set_header ${h} $keyway_${variable(h)};`);
   const blank = input.headers.map((h) => `\t\tproxy_set_header ${h} "";`);
+  const secret = nginxProxySecret(input);
   // Each allowlisted upstream is a named group: nginx resolves a DNS name once at (re)load, so no `resolver` is
   // needed for `proxy_pass http://$keyway_target` (a bare host:port value would need one for DNS names).
   const group = (i: number) => `keyway_upstream_${i + 1}`;
@@ -97,7 +99,7 @@ ${pass.join('\n')}
 \t\t# keyway was told, or removed, so a backend trusting them (Rails, Express with trust proxy, Django, ProxyFix,
 \t\t# Spring) serves what keyway authorized. (nginx never drops a header that a client's Connection names.)
 \t\tproxy_set_header Host $host;
-${forwarding(TO_BACKEND)}
+${secret.backend.map((line) => `${line}\n`).join('')}${forwarding(TO_BACKEND)}
 \t\tproxy_pass ${target};
 \t\t# 401/403 pass with nginx's own page and no X-Auth-Reason (nor WWW-Authenticate on 403): answer like keyway.
 \t\terror_page 401 403 = @keyway_denied;
@@ -115,7 +117,7 @@ ${forwarding(TO_BACKEND)}
 \t\tproxy_set_header Content-Length "";
 \t\t# The request as nginx read it; every other forwarding header removed.
 ${forwarding(TO_KEYWAY)}
-\t\t# Never show keyway a client's forged copy of its own headers.
+${secret.subrequest.map((line) => `${line}\n`).join('')}\t\t# Never show keyway a client's forged copy of its own headers.
 ${blank.join('\n')}
 \t\tproxy_connect_timeout 1s;
 \t\tproxy_read_timeout 2s;

@@ -1,12 +1,13 @@
 // printProxyConfig: the proxy snippet matching the current config (headers keyway emits, upstream allowlist).
 import type { Config } from '../config/types.js';
 import { renderCaddy } from './caddy.js';
+import { renderFlyNginx } from './fly.js';
 import { renderNginx } from './nginx.js';
 import { type ProxyOptions, proxyInput } from './proxy-input.js';
 import { renderTraefik, renderTraefikTwoHop } from './traefik.js';
 
-/** The snippets print-config can render (`traefik-two-hop`: the Traefik < 3.6 pattern). */
-export type ProxyKind = 'caddy' | 'nginx' | 'traefik' | 'traefik-two-hop';
+/** The snippets print-config can render (`traefik-two-hop`: the Traefik < 3.6 pattern; `fly`: nginx on Fly.io). */
+export type ProxyKind = 'caddy' | 'nginx' | 'traefik' | 'traefik-two-hop' | 'fly';
 
 /** Render the snippet for `kind`; throws RouteTableError when the table file it reads the allowlist from is invalid. */
 export function printProxyConfig(
@@ -24,5 +25,7 @@ export function printProxyConfig(
       return renderTraefik(input);
     case 'traefik-two-hop':
       return renderTraefikTwoHop(input, options.hop ?? '127.0.0.1:8090');
+    case 'fly':
+      return renderFlyNginx(input, options.keyway !== undefined);
   }
 }

@@ -15,6 +15,8 @@ export interface ProxyInput {
   readonly routing: boolean;
   /** Where the allowlist came from, said in a comment of the snippet. */
   readonly allowlistFrom: string;
+  /** server.proxy_secret is set: the snippet sends it (from KEYWAY_PROXY_SECRET) on every auth subrequest. */
+  readonly proxySecret: boolean;
 }
 
 /** Overrides for print-config (the CLI passes none). */
@@ -60,5 +62,6 @@ export function proxyInput(config: Config, options: ProxyOptions = {}): ProxyInp
       config.routing.redis ||
       config.routing.default_upstreams.length > 0,
     allowlistFrom: from,
+    proxySecret: config.server.proxy_secret !== undefined,
   };
 }

@@ -1,6 +1,7 @@
 // Traefik dynamic config for keyway: forwardAuth, then routing on X-Route-Upstream (≥ 3.6 child routers or two hops).
 import { TRAEFIK_MANAGED, unmanagedForwardingHeaders } from './forwarding-headers.js';
 import type { ProxyInput } from './proxy-input.js';
+import { traefikProxySecret } from './proxy-secret.js';
 
 // Index-based, like nginx's keyway_upstream_N: names derived from the address could collide (a-b:80 vs a.b:80).
 const name = (i: number) => `keyway-upstream-${i + 1}`;
@@ -34,6 +35,12 @@ function forwardingMiddleware(): string {
 ${cleared.join('')}`;
 }
 
+/** The parent router's middleware list: with a proxy secret, set before forwardAuth and removed after it. */
+function chain(input: ProxyInput): string {
+  const secret = traefikProxySecret(input);
+  return `middlewares: [${[...secret.before, 'keyway-forwarding', 'keyway', ...secret.after].join(', ')}]`;
+}
+
 function middleware(input: ProxyInput): string {
   return `  middlewares:
     keyway:
@@ -44,7 +51,7 @@ function middleware(input: ProxyInput): string {
         # On 2xx Traefik deletes every request header matching this, then copies keyway's matching headers
         # (pkg/middlewares/auth/forward.go, ServeHTTP): forged copies and their aliases never reach a backend.
         authResponseHeadersRegex: '${authHeadersRegex(input.headers)}'
-${forwardingMiddleware()}`;
+${forwardingMiddleware()}${traefikProxySecret(input).middlewares}`;
 }
 
 function services(input: ProxyInput, extra = ''): string {
@@ -71,8 +78,8 @@ export function renderTraefik(input: ProxyInput): string {
       `    ${name(i)}:\n      parentRefs: [keyway]\n      rule: Header(\`X-Route-Upstream\`, \`${u}\`)\n      service: ${name(i)}\n`,
   );
   const routers = input.routing
-    ? `  routers:\n    # Parent: matched first; its middleware asks keyway. Children are matched after it, on keyway's headers.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway-forwarding, keyway]\n${children.join('')}`
-    : `  routers:\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway-forwarding, keyway]\n      service: app\n`;
+    ? `  routers:\n    # Parent: matched first; its middleware asks keyway. Children are matched after it, on keyway's headers.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      ${chain(input)}\n${children.join('')}`
+    : `  routers:\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      ${chain(input)}\n      service: app\n`;
   return `${header(input, '≥ 3.6 (multi-layer routing)', 'traefik')}http:\n${routers}${middleware(input)}${services(input)}`;
 }
 
@@ -85,7 +92,7 @@ export function renderTraefikTwoHop(input: ProxyInput, hop: string): string {
     (u, i) =>
       `    ${name(i)}:\n      entryPoints: [keyway-hop]\n      rule: Header(\`X-Route-Upstream\`, \`${u}\`)\n      service: ${name(i)}\n`,
   );
-  const routers = `  routers:\n    # Hop 1 (public entry point): authenticate, then send the request with keyway's headers to hop 2.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      middlewares: [keyway-forwarding, keyway]\n      service: keyway-hop\n    # Hop 2 (loopback-only entry point): classic routers can now match the headers keyway set.\n${hopRouters.join('')}`;
+  const routers = `  routers:\n    # Hop 1 (public entry point): authenticate, then send the request with keyway's headers to hop 2.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      ${chain(input)}\n      service: keyway-hop\n    # Hop 2 (loopback-only entry point): classic routers can now match the headers keyway set.\n${hopRouters.join('')}`;
   const hopService = `    keyway-hop:\n      loadBalancer:\n        servers:\n          - url: http://${hop}\n`;
   return `${header(input, '< 3.6 (two hops through a loopback entry point)', 'traefik-two-hop')}http:\n${routers}${middleware(input)}${services(input, hopService)}`;
 }
