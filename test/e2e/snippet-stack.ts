@@ -69,8 +69,22 @@ function wrapper(dir: string, example: string, file: string, ports: Record<strin
   writeFileSync(join(dir, file), text);
 }
 
-/** Start backend, keyway and the proxy for `kind`, all on loopback. */
-export async function startSnippetStack(kind: ProxyKind): Promise<SnippetStack> {
+/**
+ * Start backend, keyway and the proxy for `kind`, all on loopback; retried on new ports (after cleaning up) when a
+ * port picked as free was taken by a parallel test file in the meantime.
+ */
+export async function startSnippetStack(kind: ProxyKind, attempts = 3): Promise<SnippetStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(kind);
+    } catch (err) {
+      const text = String((err as Error)?.message ?? err);
+      if (attempt >= attempts || !/EADDRINUSE|address already in use|nothing listens/i.test(text)) throw err;
+    }
+  }
+}
+
+async function startOnce(kind: ProxyKind): Promise<SnippetStack> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
