@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ReadinessCheck } from './deps.js';
 import { type AuthRouteSettings, mountAuthRoutes } from './http/auth-route.js';
+import { createHostCheck } from './http/probe-hosts.js';
 import { mountProbes } from './http/probes.js';
 import type { Decide } from './pipeline/decide.js';
 import type { DecisionRecorder } from './respond/record-decision.js';
@@ -12,8 +13,9 @@ export interface AppParts {
   readonly decide: Decide;
   readonly record: DecisionRecorder;
   readonly readiness: () => readonly ReadinessCheck[];
-  /** The server section's settings for /auth (proxy_secret, client_ip_header): pass config.server. */
-  readonly server: AuthRouteSettings;
+  /** The server section's settings for /auth (proxy_secret, client_ip_header) and the probes (allowed_hosts): pass
+   *  config.server. */
+  readonly server: AuthRouteSettings & { readonly allowed_hosts?: readonly string[] };
   /** Serve /metrics here (undefined when server.metrics_on_admin moves it to the admin listener). */
   readonly registry: Registry | undefined;
   /** Where an unexpected error outside the pipeline is logged (the pipeline logs its own). */
@@ -26,7 +28,7 @@ export interface AppParts {
 export function buildApp(parts: AppParts): Hono {
   const app = new Hono();
   mountAuthRoutes(app, parts.decide, parts.record, parts.server);
-  mountProbes(app, parts.readiness, parts.registry);
+  mountProbes(app, parts.readiness, parts.registry, createHostCheck(parts.server.allowed_hosts));
   parts.extra?.(app);
   app.notFound((c) => c.json({ error: 'not_found', reason: 'no_such_route' }, 404));
   app.onError((err, c) => {

@@ -174,6 +174,18 @@ export const configSchema = z.strictObject({
       watch_config: z.boolean().default(true),
       /** A loopback-only demo may use a secret published in keyway's repository (refused otherwise; logged loudly). */
       allow_published_secrets: z.boolean().default(false),
+      /** Host names (or `*.domain`, or `*`) that may read /healthz, /readyz and /metrics here, besides IP literals,
+       *  single-label and private-suffix names and the machine's hostname (DNS rebinding guard). */
+      allowed_hosts: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(\*|(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/,
+              'expected a host name, "*.domain" or "*" (no port, no scheme)',
+            ),
+        )
+        .default([]),
       /** The proxy sends it in X-Keyway-Proxy-Secret on every auth subrequest; /auth without it: 401 proxy_secret_mismatch. */
       proxy_secret: adminToken.optional(),
       /** The one header holding the client address (Fly-Client-IP on Fly); default: the first X-Forwarded-For entry. */
