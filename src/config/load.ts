@@ -126,7 +126,7 @@ function toPort(value: string | undefined): number | string | undefined {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-/** HOST, PORT, ADMIN_PORT, LOG_LEVEL, REDIS_URL, KEYWAY_ADMIN_TOKEN(_FILE), KEYWAY_METRICS_TOKEN and KEYWAY_PROXY_SECRET win over the file (12-factor). */
+/** HOST, PORT, ADMIN_PORT, LOG_LEVEL, REDIS_URL, KEYWAY_ADMIN_TOKEN(_FILE), KEYWAY_METRICS_TOKEN and KEYWAY_PROXY_SECRET(_PREVIOUS) win over the file (12-factor). */
 export function applyEnvOverrides(doc: unknown, env: Env): unknown {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return doc;
   const out = { ...(doc as Record<string, unknown>) };
@@ -151,6 +151,8 @@ export function applyEnvOverrides(doc: unknown, env: Env): unknown {
   }
   if (env['KEYWAY_METRICS_TOKEN']) section('admin')['metrics_token'] = env['KEYWAY_METRICS_TOKEN'];
   if (env['KEYWAY_PROXY_SECRET']) section('server')['proxy_secret'] = env['KEYWAY_PROXY_SECRET'];
+  if (env['KEYWAY_PROXY_SECRET_PREVIOUS'])
+    section('server')['proxy_secret_previous'] = env['KEYWAY_PROXY_SECRET_PREVIOUS'];
   if (env['LOG_LEVEL']) section('log')['level'] = env['LOG_LEVEL'];
   if (env['REDIS_URL']) section('revocation')['redis_url'] = env['REDIS_URL'];
   return out;

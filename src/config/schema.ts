@@ -188,11 +188,17 @@ export const configSchema = z.strictObject({
         .default([]),
       /** The proxy sends it in X-Keyway-Proxy-Secret on every auth subrequest; /auth without it: 401 proxy_secret_mismatch. */
       proxy_secret: adminToken.optional(),
+      /** Also accepted while a rotation is under way (the proxies still send it); remove once they send the new one. */
+      proxy_secret_previous: adminToken.optional(),
       /** The one header holding the client address (Fly-Client-IP on Fly); default: the first X-Forwarded-For entry. */
       client_ip_header: z
         .string()
         .regex(HEADER_NAME, 'expected a header name of letters, digits and "-" only')
         .optional(),
+    })
+    .refine((server) => server.proxy_secret_previous === undefined || server.proxy_secret !== undefined, {
+      path: ['proxy_secret_previous'],
+      message: 'expected server.proxy_secret too (the new secret; this one is the one being retired)',
     })
     .prefault({}),
   admin: z

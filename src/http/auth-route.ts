@@ -14,14 +14,16 @@ import type { DecisionRecorder } from '../respond/record-decision.js';
 export interface AuthRouteSettings {
   /** server.proxy_secret: every /auth call must carry it in X-Keyway-Proxy-Secret; undefined: not required. */
   readonly proxy_secret?: string | undefined;
+  /** server.proxy_secret_previous: also accepted during a rotation. */
+  readonly proxy_secret_previous?: string | undefined;
   /** server.client_ip_header: the one header holding the client address; undefined: X-Forwarded-For. */
   readonly client_ip_header?: string | undefined;
 }
 
 /**
  * Register the decision routes for every method (Traefik may preserve the client's method). With a proxy secret, a
- * call without it (or with another value: compared in constant time) is denied proxy_secret_mismatch before the
- * pipeline runs; the value is never logged or echoed.
+ * call without it (or the previous one, during a rotation; compared in constant time) is denied
+ * proxy_secret_mismatch before the pipeline runs; the value is never logged or echoed.
  */
 export function mountAuthRoutes(
   app: Hono,
@@ -29,9 +31,11 @@ export function mountAuthRoutes(
   record: DecisionRecorder,
   settings: AuthRouteSettings = {},
 ): void {
-  const secret = settings.proxy_secret;
+  const secrets = [settings.proxy_secret, settings.proxy_secret_previous].filter((s) => s !== undefined);
+  // Both compared every time (no early exit), so the answer's timing says nothing about which one matched.
   const fromProxy = (sent: string | undefined) =>
-    secret === undefined || (sent !== undefined && timingSafeEqualText(sent, secret));
+    secrets.length === 0 ||
+    (sent !== undefined && secrets.map((s) => timingSafeEqualText(sent, s)).includes(true));
   const handle = async (c: Context) => {
     const started = process.hrtime.bigint();
     const url = c.req.url;

@@ -99,3 +99,36 @@ describe('server.client_ip_header', () => {
     expect(loggedIp()).toBeUndefined();
   });
 });
+
+describe('server.proxy_secret_previous (rotation without a failed request)', () => {
+  const NEXT = 'proxy-trust-next-secret-z9y8x7w6v5u4';
+  registerSecret(NEXT, 'next proxy secret');
+  let kw: TestKeyway;
+  beforeAll(async () => {
+    kw = await createTestKeyway({
+      server: { proxy_secret: NEXT, proxy_secret_previous: SECRET },
+      issuers: [issuer],
+      policies: [{ name: 'api', anonymous: true }],
+    });
+  });
+  afterAll(() => kw.close());
+
+  it('accepts the new and the previous secret, nothing else', async () => {
+    const status = async (sent?: string) =>
+      (await kw.auth(sent === undefined ? {} : { 'x-keyway-proxy-secret': sent })).status;
+    expect(await status(NEXT)).toBe(200);
+    expect(await status(SECRET)).toBe(200);
+    expect(await status(`${NEXT}${SECRET}`)).toBe(401);
+    expect(await status()).toBe(401);
+  });
+
+  it('a previous secret without a current one is refused at start, by key', async () => {
+    await expect(
+      createTestKeyway({
+        server: { proxy_secret_previous: SECRET },
+        issuers: [issuer],
+        policies: [{ name: 'a' }],
+      }),
+    ).rejects.toThrow(/server\.proxy_secret_previous: expected server\.proxy_secret too/);
+  });
+});
