@@ -138,6 +138,35 @@ describe.each(KINDS)('the %s snippet in front of a framework backend', (kind) =>
       expect(seen.decision?.host).toBe(kind === 'nginx' ? '127.0.0.1' : stack.authority);
     });
 
+    // The issue's reproduction: Host www + X-Forwarded-Host admin reached the admin site behind nginx. (Caddy serves
+    // only its site address, 127.0.0.1:<port>, so it runs the same case with that Host above.)
+    it.skipIf(kind === 'caddy')(
+      'Host www + a forged X-Forwarded-Host admin: www for keyway and the backend',
+      async () => {
+        const token = await stack.mint({ sub: 'bob', scope: 'read' });
+        const www = await stack.send('/api/admin/users', [
+          ['Host', 'www.example.test'],
+          ['X-Forwarded-Host', 'admin.example.test'],
+          ['Authorization', `Bearer ${token}`],
+        ]);
+        expect(www.status).toBe(403); // /api/admin needs the admin scope on every host
+        const site = await stack.send('/', [
+          ['Host', 'www.example.test'],
+          ['X-Forwarded-Host', 'admin.example.test'],
+          ['Forwarded', 'host=admin.example.test'],
+          ['X-Original-Host', 'admin.example.test'],
+        ]);
+        expect(site.decision?.host).toBe('www.example.test');
+        expectSameReading(kind, site);
+        // The admin site itself, asked for honestly, still needs the admin scope.
+        const admin = await stack.send('/', [
+          ['Host', 'admin.example.test'],
+          ['Authorization', `Bearer ${token}`],
+        ]);
+        expect([admin.status, admin.decision?.policy, admin.backend]).toEqual([403, 'admin-site', undefined]);
+      },
+    );
+
     it('keyway itself decides on the proxy’s reading, not the client’s forwarding headers', async () => {
       // The admin site and path need the admin scope: a forged host or path must not make keyway look elsewhere
       // either (it would then refuse a request the backend serves as the open site, or the reverse).

@@ -47,7 +47,7 @@ export interface SnippetStack {
   mint(claims: Record<string, unknown>): Promise<string>;
   /**
    * Send `target` byte for byte (a raw "#" or non-ASCII byte included: fetch would re-encode it) with `headers`
-   * (a name may repeat), and collect the backend's view and keyway's decision for it.
+   * (a name may repeat; Host defaults to the proxy's address), and collect the backend's view and keyway's decision.
    */
   send(target: string, headers: readonly (readonly [string, string])[]): Promise<Exchange>;
   close(): Promise<void>;
@@ -148,11 +148,11 @@ async function startOnce(kind: ProxyKind): Promise<SnippetStack> {
           .sign(new TextEncoder().encode(SECRET)),
       send: async (target, headers) => {
         const id = `fwd-${process.pid}-${++sequence}`;
-        const raw = await rawRequest(ports.proxy, target, [
-          ['Host', `127.0.0.1:${ports.proxy}`],
-          ['X-Request-Id', id],
-          ...headers,
-        ]);
+        // The proxy's own address as Host, unless the test sends one (Caddy serves only its site address).
+        const host = headers.some(([k]) => k.toLowerCase() === 'host')
+          ? []
+          : ([['Host', `127.0.0.1:${ports.proxy}`]] as const);
+        const raw = await rawRequest(ports.proxy, target, [...host, ['X-Request-Id', id], ...headers]);
         const entry = logs.entries().find((e) => e['msg'] === 'decision' && e['request_id'] === id) as
           | Decision
           | undefined;
