@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 
 /**
- * How long a connection with no request in flight may stay open once draining (whatever its parser state: idle, or
- * holding half-sent headers). A client that reuses its keep-alive socket sends its next request within this window and
+ * How long (at most half of shutdown_timeout) a connection with no request in flight may stay open once draining,
+ * whatever its parser state (idle, or holding half-sent headers). A client that reuses its keep-alive socket sends its next request within this window and
  * gets an answer with `Connection: close`; closing an idle socket at once races that request (RFC 9112 §9.6) and the
  * client sees ECONNRESET.
  */
@@ -57,7 +57,8 @@ export function trackConnections(server: DrainableServer, now: () => number = Da
     drain(timeoutMs, onTimeout) {
       draining = true;
       const started = now();
-      const grace = Math.min(DRAIN_IDLE_GRACE_MS, timeoutMs);
+      // At most half the budget: a short shutdown_timeout still closes idle sockets before it runs out.
+      const grace = Math.min(DRAIN_IDLE_GRACE_MS, timeoutMs / 2);
       for (const state of connections.values()) {
         // Answers still being computed close their socket too (a pipelined request behind them is not read).
         if (state.pending && !state.pending.headersSent) state.pending.setHeader('Connection', 'close');
