@@ -1,7 +1,8 @@
 // The deploy/ proxy configs through the real Caddy and nginx here, in front of keyway (started on the keyway.yaml
 // beside them) and demo backends: the Fly Caddy app's Caddyfile (its own env placeholders, no transform), the compose
 // Caddy and nginx configs (compose service names → loopback ports by `localize`; the nginx template filled by
-// `envsubst` as the nginx image does), and `print-config fly` for nginx. Each proves: the proxy sends the proxy secret
+// `envsubst` as the nginx image does), `print-config fly` for nginx, and the compose Traefik config through the
+// forwardAuth emulator (its env template rendered as Traefik's file provider renders it). Each proves: the proxy sends the proxy secret
 // and the backend never sees it (nor a client's copy), forged identity/routing headers are replaced, keyway's
 // routing choice is the one dialled, and keyway refuses a caller without the secret.
 import { spawnSync } from 'node:child_process';
@@ -14,13 +15,22 @@ import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/infra/log.js';
 import { printProxyConfig } from '../../src/proxy-config/print-config.js';
 import { type RunningServer, startServer } from '../../src/server.js';
+import { startTraefikEmulator } from '../e2e/traefik-forward-auth-emulator.js';
 import { registerSecret } from '../helpers/audit.js';
 import { freePort } from '../helpers/free-port.js';
 import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
 import { REPO } from './deploy-proxy-configs.js';
-import { envsubst, localize, type RunningProxy, startCaddy, startNginx, testNginx } from './proxies.js';
+import {
+  envsubst,
+  localize,
+  type RunningProxy,
+  startCaddy,
+  startNginx,
+  testNginx,
+  traefikEnv,
+} from './proxies.js';
 
 const SECRET = 'deploy-e2e-proxy-secret-0123456789abcdef';
 registerSecret(SECRET, 'proxy secret');
@@ -190,12 +200,22 @@ describe.each([
   ['caddy', 'deploy/compose/caddy/Caddyfile'],
   ['nginx', 'deploy/compose/nginx/templates/keyway.conf.template'],
   ['nginx (print-config fly: variables, resolver)', 'fly'],
+  ['the Traefik forwardAuth emulator', 'deploy/compose/traefik/dynamic.yml'],
 ])('deploy/compose through real %s', (kind, file) => {
   let stack: Awaited<ReturnType<typeof startComposeStack>>;
   let proxy: RunningProxy;
   beforeAll(async () => {
     stack = await startComposeStack();
-    if (kind === 'caddy')
+    if (kind.includes('Traefik')) {
+      // The emulator takes a static file naming the dynamic one: a harness file of this test, not a repository copy.
+      const dir = mkdtempSync(join(scratch, 'traefik-'));
+      const dynamic = traefikEnv(localize(read(file), stack.addresses), { KEYWAY_PROXY_SECRET: SECRET });
+      writeFileSync(join(dir, 'dynamic.yml'), dynamic);
+      const web = `entryPoints:\n  web:\n    address: 127.0.0.1:${stack.proxyPort}\n`;
+      writeFileSync(join(dir, 'traefik.yml'), `${web}providers:\n  file:\n    filename: dynamic.yml\n`);
+      const emulator = await startTraefikEmulator(join(dir, 'traefik.yml'));
+      proxy = { stop: () => emulator.close() };
+    } else if (kind === 'caddy')
       proxy = await startCaddy(
         localize(read(file), stack.addresses),
         { KEYWAY_PROXY_SECRET: SECRET },

@@ -123,3 +123,11 @@ export function startNginx(snippet: string, port: number): Promise<RunningProxy>
   const child = spawn('/usr/sbin/nginx', ['-p', `${dir}/`, '-c', 'nginx.conf'], { cwd: dir });
   return supervise('nginx', child, port, () => rmSync(dir, { recursive: true, force: true }));
 }
+
+/** What Traefik's file provider does to `{{ env "NAME" }}` (a Go template with Sprig's env) when it loads the file. */
+export function traefikEnv(text: string, env: Readonly<Record<string, string>>): string {
+  return text.replace(
+    /\{\{\s*env\s+"([A-Za-z_][A-Za-z0-9_]*)"\s*\}\}/g,
+    (_m, name: string) => env[name] ?? '',
+  );
+}
