@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { normalisePath } from '../pipeline/path-readings.js';
 import { policyAudienceProblems } from '../policy/audiences.js';
 import { FIXED_HEADERS } from '../proxy-config/emitted-headers.js';
+import { FORWARDING_HEADERS } from '../proxy-config/forwarding-headers.js';
 import { publishedSecretProblems } from './published-secrets.js';
 import { readOrReport, resolveIssuer } from './resolve-issuer.js';
 import { adminToken, type ConfigInput, configSchema } from './schema.js';
@@ -35,6 +36,9 @@ const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'trailer',
   'proxy-connection',
 ]);
+
+/** Forwarding headers (lower case): print-config's snippets set or remove each, so a claim mapped to one is lost. */
+const FORWARDING: ReadonlySet<string> = new Set(FORWARDING_HEADERS.map((h) => h.toLowerCase()));
 
 /** Render a zod path the way users write keys: `policies[2].audiences`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -155,6 +159,10 @@ function checkReferences(raw: ConfigInput, issuers: readonly Issuer[], problems:
       const lower = name.toLowerCase();
       if (RESERVED_HEADERS.has(lower))
         problems.push(`policies[${i}].headers.${name}: expected a header name keyway does not set itself`);
+      else if (FORWARDING.has(lower))
+        problems.push(
+          `policies[${i}].headers.${name}: expected a header name that is not a forwarding header (the proxy configs set or remove it on every request, so backends read the proxy's value, never a claim)`,
+        );
       else if (mapped.has(lower))
         problems.push(`policies[${i}].headers.${name}: duplicate header name (names are case-insensitive)`);
       mapped.add(lower);

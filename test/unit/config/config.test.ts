@@ -120,6 +120,15 @@ describe('parseConfig', () => {
       { policies: [{ name: 'p', anonymous: true, headers: { 'Cache-Control': 'c' } }] },
       'policies[0].headers.Cache-Control: expected a header name keyway does not set itself',
     ],
+    // The proxy configs set or remove every forwarding header: a claim mapped to one would never reach the backend.
+    [
+      { policies: [{ name: 'p', anonymous: true, headers: { 'X-Forwarded-Host': 'tenant' } }] },
+      'policies[0].headers.X-Forwarded-Host: expected a header name that is not a forwarding header',
+    ],
+    [
+      { policies: [{ name: 'p', anonymous: true, headers: { 'x-real-ip': 'ip' } }] },
+      'policies[0].headers.x-real-ip: expected a header name that is not a forwarding header',
+    ],
     // Other token characters alias the dash form for CGI/WSGI/PHP backends and break the generated proxy configs.
     [
       { policies: [{ name: 'p', anonymous: true, headers: { X_User: 'a' } }] },
