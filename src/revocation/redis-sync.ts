@@ -203,6 +203,9 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
     async close() {
       closed = true;
       clearInterval(timer);
+      // A start() still waiting for its first attempt returns now, not after start_timeout (a start that failed closes
+      // at once, and that timer must not hold the exit).
+      firstAttempt();
       wake();
       o.feed.disconnect();
       o.commands.disconnect();
