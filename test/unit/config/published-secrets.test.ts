@@ -173,7 +173,9 @@ function publishedLiterals(text: string): string[] {
   for (const m of text.matchAll(/\b([A-Z][A-Z0-9_]*)=("?)([^\s"'`;)]+)\2/g))
     if (SECRET_NAME.test(m[1]!) && !isPlaceholder(m[3]!)) found.push(m[3]!);
   // A YAML key: at the start of a line (or a list item), or inside a flow mapping.
-  for (const m of text.matchAll(/(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)([a-z_]+)[ \t]*:[ \t]+["']?([^\s"',}#]+)/gm))
+  for (const m of text.matchAll(
+    /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)([a-z_]+)[ \t]*:[ \t]+["']?([^\s"',}#]+)/gm,
+  ))
     if (SECRET_KEYS.has(m[1]!) && !isPlaceholder(m[2]!)) found.push(m[2]!);
   return found;
 }
