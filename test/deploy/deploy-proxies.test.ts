@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoBackend, startDemoBackend } from '../../examples/demo-backend.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/infra/log.js';
+import { FLY_RESOLVER } from '../../src/proxy-config/fly.js';
 import { printProxyConfig } from '../../src/proxy-config/print-config.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { startTraefikEmulator } from '../e2e/traefik-forward-auth-emulator.js';
@@ -22,6 +23,7 @@ import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
 import { REPO } from './deploy-proxy-configs.js';
+import { startDnsServer } from './dns-server.js';
 import {
   envsubst,
   localize,
@@ -56,6 +58,7 @@ async function startKeyway(
   dir: string,
   port: number,
   addresses: Record<string, string> = {},
+  host = '127.0.0.1',
 ): Promise<Keyway> {
   const logs = createLogCapture();
   const config = loadConfig({
@@ -64,12 +67,12 @@ async function startKeyway(
     KEYWAY_HS_SECRET: HS_SECRET,
     KEYWAY_PROXY_SECRET: SECRET,
     REDIS_URL: redis.url,
-    HOST: '127.0.0.1',
+    HOST: host,
     PORT: String(port),
   });
   const server = await startServer(config, { deps: { log: createLogger('info', logs) } });
   for (let i = 0; i < 200; i++) {
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    const ready = await fetch(`http://${host}:${port}/readyz`).catch(() => undefined);
     if (ready?.status === 200) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -330,5 +333,58 @@ describe('nginx configs that cannot start without the secret, and print-config f
     expect(fly.stdout).toContain('set $keyway_address keyway.internal:8081;');
     expect(fly.stdout).not.toContain(SECRET);
     expect(run('nginx', '--target', 'fly').status).toBe(2);
+  });
+});
+
+describe('print-config fly through real nginx: keyway.internal is resolved per request', () => {
+  it('after a redeploy (keyway at a new address) nginx dials the new one without a reload', async () => {
+    const dns = await startDnsServer();
+    const [port, proxyPort] = [await freePort(), await freePort()];
+    const v1 = await startDemoBackend('app-v1', 0);
+    const v2 = await startDemoBackend('app-v2', 0);
+    const routes = join(scratch, `routes-dns-${port}.yaml`);
+    const addresses = {
+      'app-v1:80': `127.0.0.1:${v1.port}`,
+      'app-v2:80': `127.0.0.1:${v2.port}`,
+      '/etc/keyway/routes.yaml': routes,
+    };
+    writeFileSync(routes, localize(read('deploy/compose/routes.yaml'), addresses));
+    // The old machine and the new one: same port, two addresses (as two 6PN addresses on Fly).
+    const before = await startKeyway('compose', port, addresses, '127.0.0.1');
+    const after = await startKeyway('compose', port, addresses, '127.0.0.2');
+    dns.set('keyway.internal', '127.0.0.1');
+    const printed = printProxyConfig('fly', before.server.deps.config, {
+      keyway: `keyway.internal:${port}`,
+      listen: String(proxyPort),
+    });
+    // The documented transform: Fly's DNS server → this test's, a 1 s cache instead of 10 s.
+    const text = localize(printed, {
+      [`resolver ${FLY_RESOLVER} valid=10s ipv6=on;`]: `resolver 127.0.0.1:${dns.port} valid=1s ipv6=off;`,
+    });
+    const nginx = await startNginx(envsubst(text, { KEYWAY_PROXY_SECRET: SECRET }), proxyPort);
+    const decisions = (k: Keyway) => k.logs.entries().filter((e) => e['msg'] === 'decision').length;
+    try {
+      const token = await composeToken({ tenant: 'acme', service: 'shop', version: 'v2' });
+      const call = () =>
+        fetch(`http://127.0.0.1:${proxyPort}/cart`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await backendSaw(await call())).backend).toBe('app-v2');
+      expect([decisions(before), decisions(after)]).toEqual([1, 0]);
+      expect(dns.queries('keyway.internal')).toBeGreaterThan(0);
+      // Redeploy: the name now points at the new machine, the old one is gone.
+      dns.set('keyway.internal', '127.0.0.2');
+      await before.server.close();
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await call()).status;
+      }
+      expect(status).toBe(200);
+      expect(decisions(after)).toBeGreaterThan(0);
+    } finally {
+      await nginx.stop();
+      await after.server.close();
+      await before.server.close();
+      await Promise.all([v1.close(), v2.close(), dns.close()]);
+    }
   });
 });
