@@ -154,6 +154,36 @@ describe('deploy/fly proxy apps', () => {
   );
 });
 
+describe('deploy/fly proxy apps: every placeholder their config reads is set', () => {
+  // Secrets come from `fly secrets set` (deploy/fly/README.md), the rest from fly.toml's [env].
+  const SECRETS = ['KEYWAY_PROXY_SECRET'];
+  it('Caddy: {$VAR} / {env.VAR} come from [env] or secrets; the health site is on the checked port', () => {
+    const fly = tomlOf('deploy/fly/caddy/fly.toml');
+    const caddyfile = read('deploy/fly/caddy/Caddyfile');
+    const withDefault = new Map(
+      [...caddyfile.matchAll(/\{\$([A-Z_]+)(?::([^}]*))?\}/g)].map((m) => [m[1]!, m[2]] as const),
+    );
+    const runtime = [...caddyfile.matchAll(/\{env\.([A-Z_]+)\}/g)].map((m) => m[1]!);
+    for (const [name, fallback] of withDefault)
+      expect([name, name in fly['env'] || fallback !== undefined]).toEqual([name, true]);
+    for (const name of runtime) expect([...Object.keys(fly['env']), ...SECRETS]).toContain(name);
+    expect(withDefault.get('HEALTH_PORT')).toBe(String(fly['checks'].caddy.port));
+    expect(withDefault.get('PORT')).toBe(String(fly['http_service'].internal_port));
+  });
+
+  it('Traefik: {{ env }} templates come from [env] or secrets; ping and web on the checked and served ports', () => {
+    const fly = tomlOf('deploy/fly/traefik/fly.toml');
+    const names = [...read('deploy/fly/traefik/dynamic.yml').matchAll(/\{\{ env "([A-Z_]+)" \}\}/g)].map(
+      (m) => m[1]!,
+    );
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect([...Object.keys(fly['env']), ...SECRETS]).toContain(name);
+    const traefik = yamlOf('deploy/fly/traefik/traefik.yml');
+    expect(traefik['entryPoints'].web.address).toBe(`:${fly['http_service'].internal_port}`);
+    expect(traefik['entryPoints'][traefik['ping'].entryPoint].address).toBe(`:${fly['checks'].traefik.port}`);
+  });
+});
+
 describe('deploy/compose', () => {
   const compose = yamlOf('deploy/compose/compose.yaml');
   const services = compose['services'] as Record<string, Doc>;
