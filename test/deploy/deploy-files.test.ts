@@ -249,6 +249,7 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'networking.k8s.io/v1/Ingress': Ingress,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
   'traefik.io/v1alpha1/Middleware': Middleware,
   'traefik.io/v1alpha1/IngressRoute': IngressRoute,
 };
@@ -385,6 +386,8 @@ describe('deploy/observability uses metric names and reason codes that exist', (
     expect(() =>
       new PrometheusRule({ metadata: { name: 'keyway' }, spec: { groups: rules['groups'] } }).validate(),
     ).not.toThrow();
+    // The Kubernetes PrometheusRule carries the same groups.
+    expect(k8s('PrometheusRule')['spec'].groups).toEqual(rules['groups']);
     const all = (rules['groups'] as Doc[]).flatMap((g) => g['rules'] as Doc[]);
     const wanted = [
       'keyway_keys_loaded',
