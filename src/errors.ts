@@ -126,7 +126,7 @@ export const REASON_CODES = Object.keys(REASONS) as readonly Reason[];
 /** The base error: a stable reason plus a detail for logs (never a token or secret). */
 export class KeywayError extends Error {
   readonly reason: Reason;
-  /** Seconds the client should wait (429 only). */
+  /** Seconds the client should wait: always sent on a 429, on a 503 only when set (a key fetch still running). */
   readonly retryAfter: number | undefined;
 
   constructor(reason: Reason, detail?: string, options?: { cause?: unknown; retryAfter?: number }) {

@@ -32,6 +32,9 @@ export function denyResponse(error: KeywayError, scopes: readonly string[]): Den
   if (info.status === 401 || info.status === 403)
     headers['WWW-Authenticate'] = bearerChallenge(error, scopes);
   if (info.status === 429) headers['Retry-After'] = String(Math.max(1, error.retryAfter ?? 1));
+  // RFC 9110 §10.2.3: a 503 says when to retry only when keyway knows (a key fetch still running).
+  else if (info.status === 503 && error.retryAfter !== undefined)
+    headers['Retry-After'] = String(Math.max(1, error.retryAfter));
   return {
     status: info.status,
     headers,

@@ -71,7 +71,9 @@ export function createIssuerKeyStore(issuer: Issuer, deps: Deps, limiter: FetchL
     const jwksDown = jwks !== undefined && !(fetched && jwks.current()) && !alg.startsWith('HS');
     if (jwksDown || active().all.length === 0) {
       const why = fetched ? 'has no usable keys' : `JWKS still loading after request_wait (${waitMs}ms)`;
-      throw new KeywayError('keys_unavailable', `issuer ${issuer.name} ${why} for ${alg}`);
+      // The fetch goes on: its result may be there in a second.
+      const retry = fetched ? undefined : { retryAfter: 1 };
+      throw new KeywayError('keys_unavailable', `issuer ${issuer.name} ${why} for ${alg}`, retry);
     }
     throw new KeywayError('unknown_key', `no key for kid ${show(kid)} and alg ${alg}`);
   }

@@ -167,6 +167,7 @@ describe('IdP faults through /auth', () => {
     const res = await kw.auth(bearer(await createTestKey('k2').sign(claims())));
     expect(await deny(res)).toEqual({ status: 503, reason: 'keys_unavailable' });
     expect(res.headers.get('www-authenticate')).toBeNull();
+    expect(res.headers.get('retry-after')).toBe('1');
     expect(idp.inFlight).toBe(1);
     expect((await kw.auth(bearer(await k1.sign(claims())))).status).toBe(200);
   });
