@@ -31,7 +31,8 @@ export function resolveIssuer(raw: IssuerConfig, at: string, io: ConfigIo, probl
       ...hsAlgs,
     ] as SigningAlg[]);
   // The key store's own import, run now: a key it would skip (weak, ROCA, no usable alg) fails the config instead.
-  const unreported = (path: string) => !problems.some((p) => p.startsWith(`${path}:`) || p.startsWith(`${path}.`));
+  const unreported = (path: string) =>
+    !problems.some((p) => p.startsWith(`${path}:`) || p.startsWith(`${path}.`));
   keys.forEach((k, j) => {
     const path = `${at}.keys[${j}]`;
     if (unreported(path)) problems.push(...staticKeyProblems(k, algorithms, path));
