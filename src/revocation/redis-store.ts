@@ -18,6 +18,8 @@ export interface Snapshot {
   /** Fingerprint of the feed entry at `seq`, and of the entry at the reader's applied seq (undefined when absent). */
   readonly atSeq: string | undefined;
   readonly atApplied: string | undefined;
+  /** This read created the generation marker: Redis had none (new, restarted empty or flushed). */
+  readonly created: boolean;
 }
 
 /** One change from the feed. */
@@ -143,7 +145,8 @@ export function createRedisStore(client: RedisClient, options: RedisStoreOptions
       return { removed: Number(removed) === 1, seq: Number(seq) };
     },
     async snapshot(appliedSeq) {
-      const reply = (await run(SNAPSHOT, keys.gen, [randomUUID(), appliedSeq])) as unknown[];
+      const candidate = randomUUID();
+      const reply = (await run(SNAPSHOT, keys.gen, [candidate, appliedSeq])) as unknown[];
       // Every entry present for the whole scan is returned (ZSCAN's guarantee); one added or removed meanwhile may
       // or may not be, and its change is replayed from the feed after `seq`. Tombstones are scanned last, so a jti
       // un-revoked during the jti scan is found there (a re-seed never brings it back).
@@ -153,6 +156,7 @@ export function createRedisStore(client: RedisClient, options: RedisStoreOptions
       const tombstones = new Set((await scanScores(client, keys.tombstones)).keys());
       return {
         gen: String(reply[0]),
+        created: String(reply[0]) === candidate,
         seq: Number(reply[1]),
         jtis,
         subjects,

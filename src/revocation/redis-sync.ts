@@ -89,10 +89,26 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
     outage = true;
   };
 
+  // A mirror that knows nothing (never loaded, no snapshot file) finding Redis without a generation marker cannot
+  // tell a new store from one restarted empty: running peers re-seed the latter on their next heartbeat. So it stays
+  // unloaded (503 revocation_unavailable) for a grace of a few heartbeats, then reads again.
+  const emptyGraceMs = Math.max(300, o.heartbeatMs * 3);
+  let emptySince: number | undefined;
+
   async function resync(): Promise<void> {
     const cause = due ?? 'start';
     due = undefined;
+    const knewNothing = !freshness.isLoaded() && followed.gen === undefined && mirror.size() === 0;
     const result = await resyncMirror(o, followed);
+    if (knewNothing && (result.created || emptySince !== undefined)) {
+      emptySince ??= clock();
+      if (clock() - emptySince < emptyGraceMs && !closed) {
+        // Read again within this resync, so start() (which awaits the first one) returns loaded, not in the grace.
+        await pause(250);
+        due = cause;
+        return resync();
+      }
+    }
     followed = result.followed;
     forgetDelivered();
     for (const apply of local.values()) apply();

@@ -22,9 +22,10 @@ export interface ResyncParts {
 export async function resyncMirror(
   p: ResyncParts,
   followed: FollowedHistory,
-): Promise<{ followed: FollowedHistory; sentAt: number }> {
+): Promise<{ followed: FollowedHistory; sentAt: number; created: boolean }> {
   let sentAt = p.clock();
   let snap = await p.store.snapshot(followed.seq);
+  const created = snap.created;
   const why = divergence(followed, snap);
   if (why !== undefined) {
     const lost = findLost(p.mirror, snap, Math.floor(p.clock() / 1000), p.retention);
@@ -37,5 +38,5 @@ export async function resyncMirror(
     }
   }
   p.mirror.replace(snap);
-  return { followed: { gen: snap.gen, seq: snap.seq, fingerprint: snap.atSeq }, sentAt };
+  return { followed: { gen: snap.gen, seq: snap.seq, fingerprint: snap.atSeq }, sentAt, created };
 }

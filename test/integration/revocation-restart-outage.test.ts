@@ -34,7 +34,12 @@ describe('an instance started while Redis is down (real redis-server)', () => {
   let dir: string;
   const guards: TestGuard[] = [];
   const guard = async (revocation: Record<string, unknown> = {}) => {
-    const g = await startGuard({ redis_url: redis.url, start_timeout: '300ms', ...revocation });
+    const g = await startGuard({
+      redis_url: redis.url,
+      start_timeout: '1s',
+      heartbeat: '100ms',
+      ...revocation,
+    });
     guards.push(g);
     return g;
   };

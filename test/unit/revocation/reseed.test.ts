@@ -8,6 +8,7 @@ const retention = { leeway: 60, lifetime: 3600 };
 const NOW = 1_700_000_000;
 const snap = (over: Partial<Snapshot> = {}): Snapshot => ({
   gen: 'g1',
+  created: false,
   seq: 10,
   jtis: new Map(),
   subjects: new Map(),
