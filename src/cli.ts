@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { runExplain } from './cli/explain.js';
 import { runKeygen } from './cli/keygen.js';
 import { runMint } from './cli/mint.js';
+import { runRevokeCommand } from './cli/revoke.js';
 import { loadConfig } from './config/load.js';
 import { ConfigError } from './errors.js';
 import { runServe } from './main.js';
 import { printProxyConfig } from './proxy-config/print-config.js';
-import { runRevokeCommand } from './revocation/revoke-cli.js';
 import { VERSION } from './version.js';
 
 const USAGE = `usage: keyway <command>

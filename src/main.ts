@@ -1,7 +1,7 @@
 // The process edge: load config (or the embedded dev issuer), start, print the dev banner, drain on SIGTERM/SIGINT.
 
 import { readFileSync } from 'node:fs';
-import { createDevIssuer } from './config/dev-issuer.js';
+import { createDevIssuer } from './cli/dev-issuer.js';
 import { type Env, isEmptyOfIssuers, loadConfig, loadConfigInput, parseWith } from './config/load.js';
 import { parseConfig } from './config/parse.js';
 import type { Config } from './config/types.js';

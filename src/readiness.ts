@@ -1,9 +1,9 @@
 // createReadinessChecks: what /readyz lists, and which failing check makes this instance unready (from the config).
 import type { Config } from './config/types.js';
 import type { ReadinessCheck } from './deps.js';
+import type { AdminKeyStore } from './keys/issuer-key-store.js';
 import type { RevocationGuard } from './revocation/guard.js';
 import type { Router } from './route/router.js';
-import type { AdminKeyStore } from './verify/issuer-key-store.js';
 
 /**
  * Readiness means "this instance can decide the way its config says", not "every dependency is up": a readiness

@@ -1,13 +1,13 @@
 // createRuntime: every part built from one Config (key stores, revocation, router, pipeline); swapped whole on reload.
 import type { Config } from './config/types.js';
 import type { Deps, ReadinessCheck } from './deps.js';
+import { createFetchLimiter, type FetchLimiter } from './keys/fetch-limiter.js';
+import { type AdminKeyStore, createKeyStores, keySourceOf } from './keys/issuer-key-store.js';
 import { createDecide, type Decide } from './pipeline/decide.js';
 import { compilePolicies } from './policy/compile-policies.js';
 import { createReadinessChecks } from './readiness.js';
 import { createRevocationGuard, type RevocationGuard } from './revocation/guard.js';
 import { createRouter, type Router } from './route/router.js';
-import { createFetchLimiter, type FetchLimiter } from './verify/fetch-limiter.js';
-import { type AdminKeyStore, createKeyStores, keySourceOf } from './verify/issuer-key-store.js';
 import { createTokenVerifier, type TokenVerifier } from './verify/verify-token.js';
 
 export interface Runtime {

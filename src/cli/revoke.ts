@@ -4,9 +4,14 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import { type Clock, systemClock } from '../lib/clock.js';
-import { AdminInputError } from './admin-input-error.js';
-import { parseRevokeBody } from './revoke-request.js';
-import { createAdminTarget, createRedisTarget, type RevokeTarget, TargetError } from './revoke-targets.js';
+import { parseRevokeBody } from '../revocation/admin/revoke-request.js';
+import {
+  createAdminTarget,
+  createRedisTarget,
+  type RevokeTarget,
+  TargetError,
+} from '../revocation/admin/revoke-targets.js';
+import { AdminInputError } from '../revocation/admin-input-error.js';
 
 /** The usage text of `keyway revoke`. */
 export const REVOKE_USAGE = `usage: keyway revoke --jti JTI --exp EXP | --token TOKEN|- | --token-file FILE|- | --sub SUB [--iss ISS] [--before T]

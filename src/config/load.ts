@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { type ConfigIo, formatPath, parseConfig } from './parse.js';
-import type { Config } from './types.js';
+import { formatPath, parseConfig } from './parse.js';
+import type { Config, ConfigIo } from './types.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

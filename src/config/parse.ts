@@ -1,19 +1,14 @@
 // parseConfig: untrusted object → validated, frozen Config, or a ConfigError naming the key path.
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { normalisePath } from '../pipeline/path-readings.js';
-import { policyAudienceProblems } from '../policy/audiences.js';
-import { FIXED_HEADERS } from '../proxy-config/emitted-headers.js';
-import { FORWARDING_HEADERS } from '../proxy-config/forwarding-headers.js';
+import { FIXED_HEADERS } from '../lib/fixed-headers.js';
+import { FORWARDING_HEADERS } from '../lib/forwarding-headers.js';
+import { normalisePath } from '../lib/path-readings.js';
+import { policyAudienceProblems } from './policy-audiences.js';
 import { publishedSecretProblems } from './published-secrets.js';
 import { readOrReport, resolveIssuer } from './resolve-issuer.js';
 import { adminToken, type ConfigInput, configSchema } from './schema.js';
-import type { Config, Issuer } from './types.js';
-
-export interface ConfigIo {
-  /** Read a file referenced from the config (secrets, keys, CA bundles); throws when unreadable. */
-  readFile(path: string): string;
-}
+import type { Config, ConfigIo, Issuer } from './types.js';
 
 /**
  * Header names a policy's `headers:` may not map a claim to (lower case): keyway's identity and routing headers (a

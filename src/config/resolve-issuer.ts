@@ -1,8 +1,9 @@
 // resolveIssuer: one issuer's config → Issuer, with HS secrets decoded, key files read and fetch URLs checked.
-import { hsSecretProblems, staticKeyProblems } from '../verify/configured-key-problems.js';
-import type { ConfigIo } from './parse.js';
-import { type IssuerConfig, SIGNING_ALGS, type SigningAlg } from './schema.js';
-import type { HsSecret, Issuer, StaticKeyConfig } from './types.js';
+import { hsSecretProblems, staticKeyProblems } from '../keys/configured-key-problems.js';
+import { checkFetchUrl } from '../lib/fetch-url.js';
+import { SIGNING_ALGS, type SigningAlg } from '../lib/jws-algs.js';
+import type { IssuerConfig } from './schema.js';
+import type { ConfigIo, HsSecret, Issuer, StaticKeyConfig } from './types.js';
 
 const ASYMMETRIC_ALGS: readonly SigningAlg[] = SIGNING_ALGS.filter((alg) => !alg.startsWith('HS'));
 const MIN_HS_BYTES = 32;
@@ -43,36 +44,6 @@ export function resolveIssuer(raw: IssuerConfig, at: string, io: ConfigIo, probl
   });
   const { ca_file: _ca, ...rest } = raw;
   return { ...rest, name: raw.name ?? raw.issuer ?? 'default', hs_secrets, keys, algorithms, ca };
-}
-
-/** https only, except loopback hosts or an explicit allow_insecure_http (SECURITY.md: outbound safety). */
-export function checkFetchUrl(url: string, allowHttp: boolean, at: string, problems: string[]): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    problems.push(`${at}: expected an absolute URL`);
-    return;
-  }
-  if (parsed.protocol === 'https:') return;
-  if (parsed.protocol !== 'http:') {
-    problems.push(`${at}: expected an https:// URL`);
-    return;
-  }
-  if (!allowHttp && !isLoopbackHost(parsed.hostname)) {
-    problems.push(
-      `${at}: expected https:// (plain http is allowed only for loopback hosts or with allow_insecure_http: true)`,
-    );
-  }
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname === '[::1]' ||
-    hostname === '::1' ||
-    /^127\.\d+\.\d+\.\d+$/.test(hostname)
-  );
 }
 
 function resolveHsSecret(

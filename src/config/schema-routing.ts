@@ -1,7 +1,7 @@
 // The `routing` config section: routing-key templates, the route table source, the upstream allowlist, health checks.
 import { z } from 'zod';
-import { keyTemplateProblem } from '../route/keys.js';
-import { isUpstream, UPSTREAM_EXPECTED } from '../route/upstream.js';
+import { keyTemplateProblem } from '../lib/key-template.js';
+import { isUpstream, UPSTREAM_EXPECTED } from '../lib/upstream.js';
 import { duration } from './duration-schema.js';
 
 /** An upstream address `host:port` (no scheme, path or spaces): what a proxy may dial. */

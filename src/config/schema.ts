@@ -1,5 +1,6 @@
 // The config file schema (zod): every key, its type and its default. Parsed once by parse.ts.
 import { z } from 'zod';
+import { SIGNING_ALGS } from '../lib/jws-algs.js';
 import { duration } from './duration-schema.js';
 import { revocationSchema } from './schema-revocation.js';
 import { keyTemplate, routingSchema } from './schema-routing.js';
@@ -8,23 +9,6 @@ const stringList = z
   .union([z.string().min(1), z.array(z.string().min(1))])
   .transform((v) => (Array.isArray(v) ? v : [v]));
 
-export const SIGNING_ALGS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-  'HS256',
-  'HS384',
-  'HS512',
-] as const;
-export type SigningAlg = (typeof SIGNING_ALGS)[number];
 const alg = z.enum(SIGNING_ALGS, {
   message: `expected one of ${SIGNING_ALGS.join(', ')} ("none" is never allowed)`,
 });

@@ -1,5 +1,6 @@
 // The validated, frozen config the rest of keyway reads. Secrets are resolved to bytes, files to text.
-import type { ConfigInput, IssuerConfig, PolicyConfig, SigningAlg } from './schema.js';
+import type { SigningAlg } from '../lib/jws-algs.js';
+import type { ConfigInput, IssuerConfig, PolicyConfig } from './schema.js';
 
 export type { SigningAlg };
 
@@ -46,4 +47,9 @@ export interface Config extends Readonly<Omit<ConfigInput, 'issuers' | 'policies
   readonly policies: readonly Policy[];
   /** True when no issuer was configured and keyway runs its embedded development issuer. */
   readonly devMode: boolean;
+}
+
+export interface ConfigIo {
+  /** Read a file referenced from the config (secrets, keys, CA bundles); throws when unreadable. */
+  readFile(path: string): string;
 }

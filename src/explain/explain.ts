@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { REASONS, type Reason } from '../errors.js';
 import type { Decide } from '../pipeline/decide.js';
-import { parseForwardedRequest } from '../pipeline/request.js';
+import { parseForwardedRequest } from '../request/request.js';
 
 /** What explain takes: the token and the forwarded request as the proxy would describe it. */
 export const explainInput = z.strictObject({

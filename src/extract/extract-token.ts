@@ -1,6 +1,6 @@
 // extractToken: find the one token the request carries in the policy's sources; different tokens are refused.
 import { KeywayError } from '../errors.js';
-import type { ForwardedRequest } from '../pipeline/request.js';
+import type { ForwardedRequest } from '../request/request.js';
 import { parseBearer } from './bearer.js';
 import { readCookie } from './cookie.js';
 

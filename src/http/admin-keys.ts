@@ -1,6 +1,6 @@
 // Admin key routes: list keys per issuer, force a refresh, forget cached JWKS keys.
 import { Hono } from 'hono';
-import type { AdminKeyStore } from '../verify/issuer-key-store.js';
+import type { AdminKeyStore } from '../keys/issuer-key-store.js';
 
 /** Routes under /admin/keys: GET /, POST /refresh, DELETE /, DELETE /:kid. Key material is never shown. */
 export function createKeyAdminRoutes(stores: ReadonlyMap<string, AdminKeyStore>): Hono {

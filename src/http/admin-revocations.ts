@@ -3,14 +3,14 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
 import { KeywayError } from '../errors.js';
-import { AdminInputError } from '../revocation/admin-input-error.js';
-import type { RevocationGuard } from '../revocation/guard.js';
 import {
   applyRevokeRequest,
   parseJtiParam,
   parseRevokeBody,
   type TokenResolver,
-} from '../revocation/revoke-request.js';
+} from '../revocation/admin/revoke-request.js';
+import { AdminInputError } from '../revocation/admin-input-error.js';
+import type { RevocationGuard } from '../revocation/guard.js';
 import { adminBodyLimit } from './admin-body-limit.js';
 
 const MAX_BODY_BYTES = 128 * 1024;

@@ -4,9 +4,9 @@ import type { Context, Hono } from 'hono';
 import { KeywayError } from '../errors.js';
 import { timingSafeEqualText } from '../lib/timing-safe.js';
 import type { Decide } from '../pipeline/decide.js';
-import type { Decision } from '../pipeline/decision.js';
-import { parseForwardedRequest } from '../pipeline/request.js';
 import { PROXY_SECRET_HEADER } from '../proxy-config/proxy-secret.js';
+import { parseForwardedRequest } from '../request/request.js';
+import type { Decision } from '../respond/decision.js';
 import { denyResponse } from '../respond/deny.js';
 import type { DecisionRecorder } from '../respond/record-decision.js';
 

@@ -1,5 +1,5 @@
 // OIDC Discovery 1.0 §4: find an issuer's jwks_uri from {issuer}/.well-known/openid-configuration.
-import { checkFetchUrl } from '../config/resolve-issuer.js';
+import { checkFetchUrl } from '../lib/fetch-url.js';
 
 /** The discovery document URL for an issuer (§4.1: the well-known suffix is appended to the issuer's path). */
 export function discoveryUrl(issuer: string): string {

@@ -1,5 +1,5 @@
 // Checks on a JWK's members before import (RFC 7517 §4, RFC 7518 §6): public, signing-only, known type and curve.
-import { SIGNING_ALGS, type SigningAlg } from '../config/schema.js';
+import { SIGNING_ALGS, type SigningAlg } from '../lib/jws-algs.js';
 import type { SkipReason } from './key-algs.js';
 
 /** Private (or symmetric) members: a JWK carrying any of them is refused, never reduced to its public half. */

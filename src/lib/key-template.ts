@@ -1,5 +1,5 @@
 // Routing key templates: "{tenant}/{service}/{version}" filled from claims; a missing claim leaves the key unset.
-import { readClaim } from '../policy/claim-path.js';
+import { readClaim } from './claim-path.js';
 
 export type KeyTemplate = (claims: Readonly<Record<string, unknown>>) => string | undefined;
 

@@ -2,14 +2,14 @@
 import type { Config } from '../config/types.js';
 import { KeywayError, toKeywayError } from '../errors.js';
 import { extractToken } from '../extract/extract-token.js';
-import { readClaim } from '../policy/claim-path.js';
+import { readClaim } from '../lib/claim-path.js';
 import type { CompiledPolicy, PolicySelector } from '../policy/compile-policies.js';
 import { clientIpKey, subjectKey } from '../policy/subject-key.js';
-import { emittedHeaders } from '../proxy-config/emitted-headers.js';
+import type { ForwardedRequest } from '../request/request.js';
+import type { Decision, RevocationCheck, UpstreamSelector } from '../respond/decision.js';
+import { emittedHeaders } from '../respond/emitted-headers.js';
 import { toHeaderValue } from '../respond/header-value.js';
 import type { TokenVerifier, VerifiedToken } from '../verify/verify-token.js';
-import type { Decision, RevocationCheck, UpstreamSelector } from './decision.js';
-import type { ForwardedRequest } from './request.js';
 
 export interface PipelineParts {
   readonly config: Config;

@@ -1,7 +1,7 @@
 // compileAuthorizer: a policy's required claims, claim allowlists and scopes, checked on verified claims.
 import type { Policy } from '../config/types.js';
 import { KeywayError } from '../errors.js';
-import { readClaim } from './claim-path.js';
+import { readClaim } from '../lib/claim-path.js';
 
 export type Authorizer = (claims: Readonly<Record<string, unknown>>) => void;
 

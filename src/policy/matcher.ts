@@ -1,7 +1,7 @@
 // compileMatcher: a policy's host / path-prefix / method conditions compiled once into one predicate.
 import type { Policy } from '../config/types.js';
-import { foldCase } from '../pipeline/case-fold.js';
-import type { ForwardedRequest } from '../pipeline/request.js';
+import { foldCase } from '../request/case-fold.js';
+import type { ForwardedRequest } from '../request/request.js';
 
 /** What a matcher looks at: one reading of the forwarded request (`folded`: a foldCase path, compared with the folded prefix). */
 export type Matchable = Pick<ForwardedRequest, 'method' | 'host' | 'path'> & { readonly folded?: boolean };

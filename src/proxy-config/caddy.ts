@@ -1,5 +1,5 @@
 // The Caddyfile site block for keyway: strip forged headers, forward_auth, then proxy only to an allowlisted upstream.
-import { CADDY_MANAGED, unmanagedForwardingHeaders } from './forwarding-headers.js';
+import { CADDY_MANAGED, unmanagedForwardingHeaders } from '../lib/forwarding-headers.js';
 import type { ProxyInput } from './proxy-input.js';
 import { caddyProxySecret } from './proxy-secret.js';
 

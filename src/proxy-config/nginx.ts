@@ -1,5 +1,5 @@
 // The nginx http{} snippet for keyway: auth_request with a hardened subrequest and a map allowlist of upstreams.
-import { FORWARDING_HEADERS } from './forwarding-headers.js';
+import { FORWARDING_HEADERS } from '../lib/forwarding-headers.js';
 import type { ProxyInput } from './proxy-input.js';
 import { nginxProxySecret } from './proxy-secret.js';
 

@@ -1,8 +1,8 @@
 // ProxyInput: what every proxy snippet needs — keyway's address, the listen address, headers and the upstream allowlist.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/types.js';
+import { emittedHeaders } from '../respond/emitted-headers.js';
 import { parseRouteTableText, tableRules } from '../route/table.js';
-import { emittedHeaders } from './emitted-headers.js';
 
 export interface ProxyInput {
   /** `host:port` the proxy reaches keyway's main listener on. */

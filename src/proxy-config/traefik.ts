@@ -1,5 +1,5 @@
 // Traefik dynamic config for keyway: forwardAuth, then routing on X-Route-Upstream (≥ 3.6 child routers or two hops).
-import { TRAEFIK_MANAGED, unmanagedForwardingHeaders } from './forwarding-headers.js';
+import { TRAEFIK_MANAGED, unmanagedForwardingHeaders } from '../lib/forwarding-headers.js';
 import type { ProxyInput } from './proxy-input.js';
 import { traefikProxySecret } from './proxy-secret.js';
 

@@ -2,7 +2,7 @@
 
 /**
  * The non-ASCII code points that some widely used case-insensitive comparison equates with ASCII letters, and the
- * letters (lower-case) it equates them with. Found by enumerating every code point (test/unit/pipeline/case-fold.test.ts
+ * letters (lower-case) it equates them with. Found by enumerating every code point (test/unit/request/case-fold.test.ts
  * repeats the enumeration with Node's ICU and fails when a mapping is missing here):
  * - simple case mappings (Go `unicode.ToLower/ToUpper`, so `strings.ToLower` in Caddy's `path` matcher; Java
  *   `Character.toLowerCase/toUpperCase`, so `equalsIgnoreCase`; Python `re.IGNORECASE`): İ→i, ı→I, ſ→S, K→k;

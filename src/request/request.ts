@@ -1,6 +1,7 @@
 // ForwardedRequest: the client request the proxy is asking about, rebuilt from X-Forwarded-* / X-Original-* headers.
+
+import { readPath } from '../lib/path-readings.js';
 import { foldCase } from './case-fold.js';
-import { readPath } from './path-readings.js';
 
 /** What the policy matcher and token extractor see; built once per /auth call. */
 export interface ForwardedRequest {

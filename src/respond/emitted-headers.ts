@@ -1,16 +1,6 @@
 // The headers keyway can emit on a 2xx: the proxies copy exactly these and strip client-sent copies of them.
 import type { Config } from '../config/types.js';
-
-/** The fixed identity and routing headers, in the order they are documented. */
-export const FIXED_HEADERS = [
-  'X-Auth-Subject',
-  'X-Auth-Issuer',
-  'X-Auth-Token-Id',
-  'X-Route-Instance-Key',
-  'X-Route-Version-Key',
-  'X-Route-Upstream',
-  'X-Route-Match',
-] as const;
+import { FIXED_HEADERS } from '../lib/fixed-headers.js';
 
 /** Every header any policy can emit: the fixed ones, then each policy's `headers` names (deduplicated case-insensitively). */
 export function emittedHeaders(config: Pick<Config, 'policies'>): readonly string[] {

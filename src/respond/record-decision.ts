@@ -2,8 +2,8 @@
 import type { Counter, Histogram } from 'prom-client';
 import type { Deps } from '../deps.js';
 import { writeLogLine } from '../infra/log.js';
-import type { Decision } from '../pipeline/decision.js';
-import type { ForwardedRequest } from '../pipeline/request.js';
+import type { ForwardedRequest } from '../request/request.js';
+import type { Decision } from './decision.js';
 import { formatDecisionLine } from './decision-line.js';
 
 export type DecisionRecorder = (req: ForwardedRequest, decision: Decision, seconds: number) => void;

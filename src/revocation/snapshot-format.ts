@@ -1,8 +1,7 @@
 // The snapshot file's format (version 1): encode a mirror, and parse an untrusted file back, refusing anything foreign.
 import { issuerSubjectKey, parseIssuerSubjectKey } from './keys.js';
 import type { MirrorEntries } from './mirror.js';
-import type { FollowedHistory } from './reseed.js';
-import { jtiExpiresAt, type Retention, subjectExpiresAt } from './types.js';
+import { type FollowedHistory, jtiExpiresAt, type Retention, subjectExpiresAt } from './types.js';
 
 /** The `format` marker and the version this code reads and writes. */
 export const SNAPSHOT_FORMAT = 'keyway-revocation-mirror';

@@ -1,5 +1,4 @@
 // The shapes shared by the revocation modules: admin inputs, listed entries, and the backend contract.
-import type { FollowedHistory } from './reseed.js';
 
 /** Revoke one token by its `jti` until its `exp` (seconds since the epoch). */
 export interface JtiRevocation {
@@ -90,4 +89,11 @@ export function jtiExpiresAt(exp: number, r: Retention): number {
 /** Seconds until which a subject entry is kept: no token issued at or before `before` outlives this. */
 export function subjectExpiresAt(before: number, r: Retention): number {
   return before + r.lifetime + r.leeway;
+}
+
+/** What the mirror last followed: the generation, the applied sequence number and the fingerprint of that change. */
+export interface FollowedHistory {
+  readonly gen: string | undefined;
+  readonly seq: number;
+  readonly fingerprint: string | undefined;
 }

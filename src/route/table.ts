@@ -1,7 +1,7 @@
 // The route table: routing keys → upstream lists plus a default list, validated from an untrusted document.
 import { isMap, isScalar, parseDocument } from 'yaml';
-import { parseStrictJsonObject } from '../verify/strict-json.js';
-import { isUpstream, UPSTREAM_EXPECTED } from './upstream.js';
+import { parseStrictJsonObject } from '../lib/strict-json.js';
+import { isUpstream, UPSTREAM_EXPECTED } from '../lib/upstream.js';
 
 /** An immutable, validated route table. */
 export interface RouteTable {

@@ -1,7 +1,7 @@
 // checkClaims: registered-claim checks (RFC 7519 §4.1) with leeway, on a signature-verified payload.
 import type { Issuer } from '../config/types.js';
 import { KeywayError } from '../errors.js';
-import { readClaim } from '../policy/claim-path.js';
+import { readClaim } from '../lib/claim-path.js';
 
 type Claims = Readonly<Record<string, unknown>>;
 

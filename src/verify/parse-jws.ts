@@ -1,7 +1,8 @@
 // parseJws: strict compact JWS parsing before any key is touched (RFC 7515 §7.1, RFC 8725 §3.1/§3.11).
-import { SIGNING_ALGS } from '../config/schema.js';
+
 import { KeywayError } from '../errors.js';
-import { parseStrictJsonObject } from './strict-json.js';
+import { SIGNING_ALGS } from '../lib/jws-algs.js';
+import { parseStrictJsonObject } from '../lib/strict-json.js';
 
 /** A syntactically valid, not yet verified JWS JWT. */
 export interface ParsedJws {

@@ -1,7 +1,7 @@
 // createVerifiedCache: tokens whose signature already verified, by SHA-256, so a repeat skips the crypto (as Envoy's jwt_cache).
 import { hash } from 'node:crypto';
 import type { Issuer, SigningAlg } from '../config/types.js';
-import type { VerificationKey } from './keys.js';
+import type { VerificationKey } from '../keys/keys.js';
 
 /** A token whose signature verified with `key`; claims are re-checked on every use (they depend on the time). */
 export interface VerifiedEntry {

@@ -12,7 +12,7 @@ import { createDeps } from '../../src/deps-create.js';
 import { explain, explainInput } from '../../src/explain/explain.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
-import { parseForwardedRequest } from '../../src/pipeline/request.js';
+import { parseForwardedRequest } from '../../src/request/request.js';
 import { createRuntime } from '../../src/runtime.js';
 import { createTestKeyway } from '../helpers/keyway.js';
 import { startRedis } from '../helpers/redis-server.js';

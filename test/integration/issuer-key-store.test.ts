@@ -8,8 +8,8 @@ import type { Deps } from '../../src/deps.js';
 import { KeywayError, type Reason } from '../../src/errors.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
+import { type AdminKeyStore, createKeyStores } from '../../src/keys/issuer-key-store.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
-import { type AdminKeyStore, createKeyStores } from '../../src/verify/issuer-key-store.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 

@@ -8,9 +8,9 @@ import { parseConfig } from '../../src/config/parse.js';
 import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
+import { createFetchLimiter } from '../../src/keys/fetch-limiter.js';
+import { createJwksSource, type JwksSource } from '../../src/keys/jwks-source.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
-import { createFetchLimiter } from '../../src/verify/fetch-limiter.js';
-import { createJwksSource, type JwksSource } from '../../src/verify/jwks-source.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRevokeCommand } from '../../src/cli/revoke.js';
 import { buildAdminApp } from '../../src/http/admin-app.js';
 import { createRevocationAdminRoutes } from '../../src/http/admin-revocations.js';
-import { runRevokeCommand } from '../../src/revocation/revoke-cli.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { nowSec, outcome, startGuard, type TestGuard, waitFor } from './revocation-helpers.js';
 

@@ -2,10 +2,10 @@
 // and `keyway revoke`, on a real Redis: issuer A's token denied, issuer B's token with the same sub allowed.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRevokeCommand } from '../../src/cli/revoke.js';
 import { buildAdminApp } from '../../src/http/admin-app.js';
 import { createRevocationAdminRoutes } from '../../src/http/admin-revocations.js';
 import type { RevocationGuard } from '../../src/revocation/guard.js';
-import { runRevokeCommand } from '../../src/revocation/revoke-cli.js';
 import type { TestKeyway } from '../helpers/keyway.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { mint, nowSeconds } from '../helpers/tokens.js';

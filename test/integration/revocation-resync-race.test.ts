@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
-import { createRedisConnector, type RedisConnector } from '../../src/revocation/redis-connect.js';
+import { createRedisConnector, type RedisConnector } from '../../src/revocation/redis/redis-connect.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { nowSec, outcome, revocationConfig, testDeps, waitFor } from './revocation-helpers.js';
 

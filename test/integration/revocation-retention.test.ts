@@ -2,10 +2,10 @@
 // `keyway revoke` configured with a shorter leeway than the servers never deletes an entry they still need.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRevokeCommand } from '../../src/cli/revoke.js';
 import { parseConfig } from '../../src/config/parse.js';
 import { createRevocationGuard } from '../../src/revocation/guard.js';
 import { retentionOf } from '../../src/revocation/retention.js';
-import { runRevokeCommand } from '../../src/revocation/revoke-cli.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET } from '../helpers/tokens.js';
 import {

@@ -2,13 +2,13 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/parse.js';
-import type { Deps } from '../../../src/deps.js';
-import { createLogger } from '../../../src/infra/log.js';
-import { createMetrics } from '../../../src/infra/metrics.js';
-import { systemClock } from '../../../src/lib/clock.js';
-import { createRuntime, type Runtime, runtimeParts } from '../../../src/runtime.js';
-import { HS_SECRET } from '../../helpers/tokens.js';
+import { parseConfig } from '../../src/config/parse.js';
+import type { Deps } from '../../src/deps.js';
+import { createLogger } from '../../src/infra/log.js';
+import { createMetrics } from '../../src/infra/metrics.js';
+import { systemClock } from '../../src/lib/clock.js';
+import { createRuntime, type Runtime, runtimeParts } from '../../src/runtime.js';
+import { HS_SECRET } from '../helpers/tokens.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

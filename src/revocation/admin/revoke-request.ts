@@ -1,6 +1,6 @@
 // parseRevokeBody and applyRevokeRequest: one revoke request, checked and carried out alike by the admin API and the CLI.
-import { AdminInputError, type AdminInputReason } from './admin-input-error.js';
-import type { JtiRevocation, SubjectRevocation } from './types.js';
+import { AdminInputError, type AdminInputReason } from '../admin-input-error.js';
+import type { JtiRevocation, SubjectRevocation } from '../types.js';
 
 interface Audit {
   readonly reason?: string;

@@ -1,15 +1,15 @@
 // Where `keyway revoke` sends its work: the admin API (--admin-url) or Redis directly (REDIS_URL / KEYWAY_CONFIG).
 import { decodeJwt } from 'jose';
-import type { Config } from '../config/types.js';
-import type { Clock } from '../lib/clock.js';
-import { AdminInputError } from './admin-input-error.js';
-import { revocationKeys } from './keys.js';
-import { createRedisConnector, hasRedis } from './redis-connect.js';
-import { listRedisRevocations } from './redis-list.js';
-import { createRedisStore } from './redis-store.js';
-import { retentionOf } from './retention.js';
+import type { Config } from '../../config/types.js';
+import type { Clock } from '../../lib/clock.js';
+import { AdminInputError } from '../admin-input-error.js';
+import { revocationKeys } from '../keys.js';
+import { createRedisConnector, hasRedis } from '../redis/redis-connect.js';
+import { listRedisRevocations } from '../redis/redis-list.js';
+import { createRedisStore } from '../redis/redis-store.js';
+import { retentionOf } from '../retention.js';
+import type { RevocationPage } from '../types.js';
 import { applyRevokeRequest, type RevokeRequest, type RevokeResult } from './revoke-request.js';
-import type { RevocationPage } from './types.js';
 
 /** One place `keyway revoke` can send its work to. */
 export interface RevokeTarget {

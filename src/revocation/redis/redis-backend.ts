@@ -1,17 +1,17 @@
 // The Redis backend: writes go to Redis first (one script each) and reach this mirror on ack; the sync keeps it current.
 import type { Logger } from 'pino';
-import { KeywayError } from '../errors.js';
-import type { Clock } from '../lib/clock.js';
-import { AdminInputError } from './admin-input-error.js';
-import { createFreshness } from './freshness.js';
-import { issuerSubjectKey, revocationKeys } from './keys.js';
-import type { RevocationMetrics } from './metrics.js';
-import type { Mirror } from './mirror.js';
+import { KeywayError } from '../../errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { AdminInputError } from '../admin-input-error.js';
+import { createFreshness } from '../freshness.js';
+import { issuerSubjectKey, revocationKeys } from '../keys.js';
+import type { RevocationMetrics } from '../metrics.js';
+import type { Mirror } from '../mirror.js';
+import type { Retention, RevocationBackend } from '../types.js';
 import type { RedisConnector } from './redis-connect.js';
 import { listRedisRevocations } from './redis-list.js';
 import { createRedisStore } from './redis-store.js';
 import { createRedisSync } from './redis-sync.js';
-import type { Retention, RevocationBackend } from './types.js';
 
 /** What the Redis backend needs from the guard. */
 export interface RedisBackendOptions {

@@ -1,7 +1,7 @@
 // Redis connections for revocation from the config: redis_url (redis://, rediss://), Sentinel or Cluster.
 import type { RedisOptions } from 'ioredis';
-import type { Config } from '../config/types.js';
-import { hasRedis, openRedis, type RedisClient } from '../infra/redis-client.js';
+import type { Config } from '../../config/types.js';
+import { hasRedis, openRedis, type RedisClient } from '../../infra/redis-client.js';
 
 export { hasRedis, type RedisClient };
 

@@ -1,9 +1,7 @@
 // listRedisRevocations: one page of live entries from Redis (jtis by exp, subjects, issuer subjects by before) with audit details.
-import type { EntryType, RevocationKeys } from './keys.js';
-import { parseIssuerSubjectKey } from './keys.js';
-import { decodeCursor, pageAcross } from './list-cursor.js';
-import type { RedisClient } from './redis-connect.js';
-import { type RedisStoreOptions, toScores } from './redis-store.js';
+import type { EntryType, RevocationKeys } from '../keys.js';
+import { parseIssuerSubjectKey } from '../keys.js';
+import { decodeCursor, pageAcross } from '../list-cursor.js';
 import {
   jtiExpiresAt,
   type Retention,
@@ -11,7 +9,9 @@ import {
   type RevocationMeta,
   type RevocationPage,
   subjectExpiresAt,
-} from './types.js';
+} from '../types.js';
+import type { RedisClient } from './redis-connect.js';
+import { type RedisStoreOptions, toScores } from './redis-store.js';
 
 function readMeta(text: string | null | undefined): RevocationMeta {
   let parsed: Record<string, unknown> = {};

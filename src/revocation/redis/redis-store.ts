@@ -1,10 +1,10 @@
 // The Redis side of revocation: the write scripts, the full snapshot, the heartbeat read and the feed read.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Clock } from '../lib/clock.js';
-import { issuerSubjectKey, type RevocationKeys } from './keys.js';
+import type { Clock } from '../../lib/clock.js';
+import { issuerSubjectKey, type RevocationKeys } from '../keys.js';
+import type { JtiRevocation, Retention, SubjectRevocation } from '../types.js';
 import { HEARTBEAT, RESEED, REVOKE_JTI, REVOKE_SUBJECT, SCRIPT_KEYS, SNAPSHOT, UNREVOKE_JTI } from './lua.js';
 import type { RedisClient } from './redis-connect.js';
-import type { JtiRevocation, Retention, SubjectRevocation } from './types.js';
 
 /** Everything Redis holds, read atomically by one script. */
 export interface Snapshot {

@@ -1,14 +1,13 @@
 // createRedisSync: full resync (and re-seed) at start and after reconnects, the live feed, and the freshness heartbeat.
 import type { Logger } from 'pino';
-import type { Clock } from '../lib/clock.js';
-import type { Freshness } from './freshness.js';
-import type { ResyncCause, RevocationMetrics } from './metrics.js';
-import type { Mirror } from './mirror.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Freshness } from '../freshness.js';
+import type { ResyncCause, RevocationMetrics } from '../metrics.js';
+import type { Mirror } from '../mirror.js';
+import type { FollowedHistory, Retention } from '../types.js';
 import type { RedisClient } from './redis-connect.js';
 import type { FeedEvent, RedisStore } from './redis-store.js';
-import type { FollowedHistory } from './reseed.js';
 import { resyncMirror } from './resync.js';
-import type { Retention } from './types.js';
 
 /** The parts the sync drives: both connections, the store, the mirror and its freshness. */
 export interface RedisSyncOptions {

@@ -1,14 +1,7 @@
 // Detect that Redis lost data (emptied, restored, lagging replica) and find what the mirror must write back to it.
-import type { Mirror } from './mirror.js';
+import type { Mirror } from '../mirror.js';
+import { type FollowedHistory, jtiExpiresAt, type Retention, subjectExpiresAt } from '../types.js';
 import type { LostEntries, Snapshot } from './redis-store.js';
-import { jtiExpiresAt, type Retention, subjectExpiresAt } from './types.js';
-
-/** What the mirror last followed: the generation, the applied sequence number and the fingerprint of that change. */
-export interface FollowedHistory {
-  readonly gen: string | undefined;
-  readonly seq: number;
-  readonly fingerprint: string | undefined;
-}
 
 /** Why a snapshot shows that Redis no longer holds the history the mirror followed, or undefined when it does. */
 export function divergence(followed: FollowedHistory, snap: Snapshot): string | undefined {

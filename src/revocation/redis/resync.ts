@@ -1,11 +1,11 @@
 // resyncMirror: one full load into the mirror, writing back first whatever Redis lost (so nothing revoked comes back).
 import type { Logger } from 'pino';
-import type { Clock } from '../lib/clock.js';
-import type { RevocationMetrics } from './metrics.js';
-import type { Mirror } from './mirror.js';
+import type { Clock } from '../../lib/clock.js';
+import type { RevocationMetrics } from '../metrics.js';
+import type { Mirror } from '../mirror.js';
+import type { FollowedHistory, Retention } from '../types.js';
 import type { RedisStore } from './redis-store.js';
-import { divergence, type FollowedHistory, findLost } from './reseed.js';
-import type { Retention } from './types.js';
+import { divergence, findLost } from './reseed.js';
 
 /** What a resync needs. */
 export interface ResyncParts {

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/parse.js';
 import { KeywayError } from '../../../src/errors.js';
-import { parseForwardedRequest } from '../../../src/pipeline/request.js';
 import { compilePolicies } from '../../../src/policy/compile-policies.js';
+import { parseForwardedRequest } from '../../../src/request/request.js';
 import { readersReaching } from '../../helpers/framework-echo.js';
 import { enumerateAsciiFolds } from '../../helpers/unicode-case-folds.js';
 

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/parse.js';
 import { policySchema } from '../../../src/config/schema.js';
 import { KeywayError } from '../../../src/errors.js';
-import { normalisePath } from '../../../src/pipeline/path-readings.js';
-import { type ForwardedRequest, parseForwardedRequest } from '../../../src/pipeline/request.js';
+import { normalisePath } from '../../../src/lib/path-readings.js';
 import { compilePolicies } from '../../../src/policy/compile-policies.js';
 import { compileMatcher } from '../../../src/policy/matcher.js';
+import { type ForwardedRequest, parseForwardedRequest } from '../../../src/request/request.js';
 import { anyString, jwsish } from './arbitraries.js';
 
 const pathish = fc.oneof(

@@ -3,7 +3,7 @@ import { KeywayError } from '../../../src/errors.js';
 import { parseBearer } from '../../../src/extract/bearer.js';
 import { readCookie } from '../../../src/extract/cookie.js';
 import { compileTokenSource, extractToken } from '../../../src/extract/extract-token.js';
-import { parseForwardedRequest } from '../../../src/pipeline/request.js';
+import { parseForwardedRequest } from '../../../src/request/request.js';
 
 function request(headers: Record<string, string>, uri = '/x') {
   const lower = Object.fromEntries(

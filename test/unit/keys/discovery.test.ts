@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDiscovery } from '../../../src/verify/discovery.js';
+import { parseDiscovery } from '../../../src/keys/discovery.js';
 
 describe('parseDiscovery', () => {
   const doc = (jwks_uri: unknown, issuer = 'https://idp.example.com') => ({ issuer, jwks_uri });

@@ -3,14 +3,14 @@ import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypt
 import fc from 'fast-check';
 import { calculateJwkThumbprint, type JWK, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { SIGNING_ALGS, type SigningAlg } from '../../../src/config/schema.js';
 import {
   importHsSecret,
   importVerificationKey,
   isKeyRejection,
   type KeyImportInput,
   type SkipReason,
-} from '../../../src/verify/key-import.js';
+} from '../../../src/keys/key-import.js';
+import { SIGNING_ALGS, type SigningAlg } from '../../../src/lib/jws-algs.js';
 
 const ALL = SIGNING_ALGS;
 const ASYM = ALL.filter((a) => !a.startsWith('HS'));

@@ -2,9 +2,9 @@
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { algsForKeyObject } from '../../../src/verify/key-algs.js';
-import { importVerificationKey } from '../../../src/verify/key-import.js';
-import { hasRocaFingerprint, modulusOf, rocaMarkers } from '../../../src/verify/roca.js';
+import { algsForKeyObject } from '../../../src/keys/key-algs.js';
+import { importVerificationKey } from '../../../src/keys/key-import.js';
+import { hasRocaFingerprint, modulusOf, rocaMarkers } from '../../../src/keys/roca.js';
 import { createRocaKeyPair } from '../../helpers/roca-key.js';
 
 const generate = promisify(generateKeyPair);

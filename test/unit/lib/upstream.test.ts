@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUpstream } from '../../../src/route/upstream.js';
+import { isUpstream } from '../../../src/lib/upstream.js';
 
 describe('isUpstream', () => {
   const valid = [

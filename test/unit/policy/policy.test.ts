@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { policySchema } from '../../../src/config/schema.js';
 import type { KeywayError } from '../../../src/errors.js';
 import { createManualClock } from '../../../src/lib/clock.js';
-import { parseForwardedRequest } from '../../../src/pipeline/request.js';
+import { parseStrictJsonObject } from '../../../src/lib/strict-json.js';
 import { compileAuthorizer, scopesOf } from '../../../src/policy/authorize.js';
 import { compileMatcher } from '../../../src/policy/matcher.js';
 import { createRateLimiter } from '../../../src/policy/rate-limit.js';
-import { parseStrictJsonObject } from '../../../src/verify/strict-json.js';
+import { parseForwardedRequest } from '../../../src/request/request.js';
 
 const req = (host: string, uri: string, method = 'GET') =>
   parseForwardedRequest(

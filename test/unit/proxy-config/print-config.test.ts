@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../../src/config/load.js';
 import { parseConfig } from '../../../src/config/parse.js';
-import { emittedHeaders } from '../../../src/proxy-config/emitted-headers.js';
 import { printProxyConfig } from '../../../src/proxy-config/print-config.js';
 import { authHeadersRegex } from '../../../src/proxy-config/traefik.js';
+import { emittedHeaders } from '../../../src/respond/emitted-headers.js';
 import { EXAMPLE_ENV } from '../../helpers/example-env.js';
-import { routingConfig } from './helpers.js';
+import { routingConfig } from '../route/helpers.js';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const read = (path: string) => readFileSync(`${examples}${path}`, 'utf8');

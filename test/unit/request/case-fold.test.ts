@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/parse.js';
 import { KeywayError } from '../../../src/errors.js';
-import { ASCII_CASE_FOLDS, foldCase } from '../../../src/pipeline/case-fold.js';
-import { parseForwardedRequest } from '../../../src/pipeline/request.js';
 import { compilePolicies } from '../../../src/policy/compile-policies.js';
+import { ASCII_CASE_FOLDS, foldCase } from '../../../src/request/case-fold.js';
+import { parseForwardedRequest } from '../../../src/request/request.js';
 import { enumerateAsciiFolds } from '../../helpers/unicode-case-folds.js';
 
 const folds = enumerateAsciiFolds();

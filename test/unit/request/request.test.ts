@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePath } from '../../../src/pipeline/path-readings.js';
-import { parseForwardedRequest } from '../../../src/pipeline/request.js';
+import { normalisePath } from '../../../src/lib/path-readings.js';
+import { parseForwardedRequest } from '../../../src/request/request.js';
 
 const build = (headers: Record<string, string>, method = 'GET', query = '') =>
   parseForwardedRequest({ method, query, header: (n) => headers[n] }, () => 'generated-id');

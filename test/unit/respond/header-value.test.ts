@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compileKeyTemplate } from '../../../src/lib/key-template.js';
 import { toHeaderValue } from '../../../src/respond/header-value.js';
-import { compileKeyTemplate } from '../../../src/route/keys.js';
 
 describe('toHeaderValue', () => {
   it.each([

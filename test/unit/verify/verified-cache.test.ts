@@ -1,7 +1,7 @@
 // The verified-token cache is bounded in entries and in estimated heap bytes, LRU, never past a token's exp.
 import { describe, expect, it } from 'vitest';
 import type { Issuer } from '../../../src/config/types.js';
-import type { VerificationKey } from '../../../src/verify/keys.js';
+import type { VerificationKey } from '../../../src/keys/keys.js';
 import { createVerifiedCache, entryBytes, type VerifiedEntry } from '../../../src/verify/verified-cache.js';
 
 const entry = (expiresAt = 2_000): VerifiedEntry => ({

@@ -1,8 +1,8 @@
 // parseRevokeBody and applyRevokeRequest: every 400 reason code, token resolution, exp defaults.
 import { describe, expect, it } from 'vitest';
-import { AdminInputError } from '../../../src/revocation/admin-input-error.js';
-import { applyRevokeRequest, parseRevokeBody } from '../../../src/revocation/revoke-request.js';
-import type { JtiRevocation, SubjectRevocation } from '../../../src/revocation/types.js';
+import { applyRevokeRequest, parseRevokeBody } from '../../../../src/revocation/admin/revoke-request.js';
+import { AdminInputError } from '../../../../src/revocation/admin-input-error.js';
+import type { JtiRevocation, SubjectRevocation } from '../../../../src/revocation/types.js';
 
 const reasonOf = (fn: () => unknown): string => {
   try {

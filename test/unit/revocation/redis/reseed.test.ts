@@ -1,8 +1,8 @@
 // Divergence detection and the entries to write back when Redis lost data.
 import { describe, expect, it } from 'vitest';
-import { createMirror } from '../../../src/revocation/mirror.js';
-import type { Snapshot } from '../../../src/revocation/redis-store.js';
-import { divergence, findLost } from '../../../src/revocation/reseed.js';
+import { createMirror } from '../../../../src/revocation/mirror.js';
+import type { Snapshot } from '../../../../src/revocation/redis/redis-store.js';
+import { divergence, findLost } from '../../../../src/revocation/redis/reseed.js';
 
 const retention = { leeway: 60, lifetime: 3600 };
 const NOW = 1_700_000_000;
