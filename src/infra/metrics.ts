@@ -1,11 +1,17 @@
 // The private prom-client registry and keyway's metrics. Labels are bounded (reason codes, policy and issuer names).
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { VERSION } from '../version.js';
+import {
+  createScrapeCounter,
+  createScrapeHistogram,
+  type ScrapeCounter,
+  type ScrapeHistogram,
+} from './scrape-metrics.js';
 
 export interface Metrics {
   readonly registry: Registry;
-  readonly decisions: Counter<'result' | 'reason' | 'policy'>;
-  readonly decisionSeconds: Histogram<'result'>;
+  readonly decisions: ScrapeCounter<'result' | 'reason' | 'policy'>;
+  readonly decisionSeconds: ScrapeHistogram<'result'>;
   readonly jwksFetches: Counter<'issuer' | 'outcome'>;
   readonly keysLoaded: Gauge<'issuer'>;
   readonly keyAgeSeconds: Gauge<'issuer'>;
@@ -26,18 +32,19 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   }).set({ version: VERSION, node: process.versions.node }, 1);
   return {
     registry,
-    decisions: new Counter({
+    // Per request: plain numbers, rendered at scrape time (scrape-metrics.ts).
+    decisions: createScrapeCounter({
       name: 'keyway_decisions_total',
       help: 'Forward-auth decisions by result (allow|deny), reason code and policy.',
       labelNames: ['result', 'reason', 'policy'],
-      registers,
+      registry,
     }),
-    decisionSeconds: new Histogram({
+    decisionSeconds: createScrapeHistogram({
       name: 'keyway_decision_duration_seconds',
       help: 'Time to decide one forward-auth request.',
       labelNames: ['result'],
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
-      registers,
+      registry,
     }),
     jwksFetches: new Counter({
       name: 'keyway_jwks_fetches_total',

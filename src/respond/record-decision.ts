@@ -1,7 +1,7 @@
 // recordDecision: the one log line and the metrics for every decision (never the token, a secret or a cookie).
-import type { Counter, Histogram } from 'prom-client';
 import type { Deps } from '../deps.js';
 import { writeLogLine } from '../infra/log.js';
+import type { CounterSeries, HistogramSeries } from '../infra/scrape-metrics.js';
 import type { ForwardedRequest } from '../request/request.js';
 import type { Decision } from './decision.js';
 import { formatDecisionLine } from './decision-line.js';
@@ -11,24 +11,32 @@ export type DecisionRecorder = (req: ForwardedRequest, decision: Decision, secon
 /**
  * Build the recorder over the logger and metrics in deps. Every deny is logged (info), an allow with stale
  * revocation data too (warn); other allows as `log.allow_lines` says: all, the first and then 1 in `allow_sample`,
- * or none. Metric children are bound once per label set (label hashing costs microseconds a call).
+ * or none. Metric series are resolved once per (result, reason, policy) and kept in nested maps: no string is built
+ * and no label set hashed per request.
  */
 export function createDecisionRecorder(deps: Pick<Deps, 'log' | 'metrics' | 'config'>): DecisionRecorder {
   const { log, metrics } = deps;
   const { allow_lines: allowLines, allow_sample: sample } = deps.config.log;
-  const counters = new Map<string, Counter.Internal>();
-  const counter = (result: 'allow' | 'deny', reason: string, policy: string) => {
-    const key = `${result}\n${reason}\n${policy}`;
-    let child = counters.get(key);
-    if (child === undefined) {
-      child = metrics.decisions.labels({ result, reason, policy });
-      counters.set(key, child);
-    }
-    return child;
+  const counters: Record<'allow' | 'deny', Map<string, Map<string, CounterSeries>>> = {
+    allow: new Map(),
+    deny: new Map(),
   };
-  const seconds: Record<'allow' | 'deny', Histogram.Internal<'result'>> = {
-    allow: metrics.decisionSeconds.labels({ result: 'allow' }),
-    deny: metrics.decisionSeconds.labels({ result: 'deny' }),
+  const counter = (result: 'allow' | 'deny', reason: string, policy: string): CounterSeries => {
+    let byPolicy = counters[result].get(reason);
+    if (byPolicy === undefined) {
+      byPolicy = new Map();
+      counters[result].set(reason, byPolicy);
+    }
+    let series = byPolicy.get(policy);
+    if (series === undefined) {
+      series = metrics.decisions.series({ result, reason, policy });
+      byPolicy.set(policy, series);
+    }
+    return series;
+  };
+  const seconds: Record<'allow' | 'deny', HistogramSeries> = {
+    allow: metrics.decisionSeconds.series({ result: 'allow' }),
+    deny: metrics.decisionSeconds.series({ result: 'deny' }),
   };
   let allows = 0;
   const logAllow = (): boolean => {
@@ -42,7 +50,7 @@ export function createDecisionRecorder(deps: Pick<Deps, 'log' | 'metrics' | 'con
     const stale = allowed && decision.revocationStale;
     const reason = allowed ? (stale ? 'revocation_stale_allowed' : 'ok') : decision.error.reason;
     const policy = decision.policy ?? 'none';
-    counter(result, reason, policy).inc();
+    counter(result, reason, policy).value++;
     seconds[result].observe(elapsed);
     if (!allowed && decision.error.reason === 'internal_error')
       log.error({ err: decision.error.cause }, 'internal error');
