@@ -1,18 +1,113 @@
-# Shared by examples/*/run.sh: start demo backends and keyway on loopback, mint tokens, run and print the demo flows.
-# Everything started here is a child of run.sh and is killed (by PID) on exit.
+# Shared by examples/*/run.sh: demo backends, keyway and a proxy on loopback, on free (or given) ports; the demo
+# flows, each checked; optionally the stack kept up. Everything started here is a child of run.sh, stopped by PID on
+# exit. A failure stops the run with exit 1, the tail of every log and the path of the logs, which are then kept.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tsx="$root/node_modules/.bin/tsx"
-work="$(mktemp -d)"
-pids=()
+example="$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)"
+name="$(basename "$example")"
+tsx_loader="file://$root/node_modules/tsx/dist/loader.mjs"
 
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
+usage() {
+  cat <<EOF
+usage: examples/$name/run.sh [--keep] [--proxy-port N] [--keyway-port N] [--admin-port N]
+                         [--backend-ports I1,I2,DEFAULT]${extra_usage:-}
+  Starts three demo backends, keyway and $name on 127.0.0.1, runs the demo flows (each checked) and stops.
+  --keep              keep the stack up after the flows (Ctrl-C stops it); also KEEP=1
+  --proxy-port N      the proxy's port (PROXY_PORT); --keyway-port (KEYWAY_PORT), --admin-port (ADMIN_PORT),
+  --backend-ports     (BACKEND_PORTS, "I1,I2,DEFAULT")${extra_help:-}
+  Ports not given are picked free. Exit 0 when every flow answered as expected, 1 otherwise (logs kept).
+EOF
 }
-trap cleanup EXIT
+
+keep="${KEEP:-}"
+proxy_port="${PROXY_PORT:-}"
+keyway_port="${KEYWAY_PORT:-}"
+admin_port="${ADMIN_PORT:-}"
+hop_port="${HOP_PORT:-}"
+backend_ports="${BACKEND_PORTS:-}"
+two_hop="${TWO_HOP:-}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --keep) keep=1 ;;
+    --proxy-port) proxy_port="${2:?--proxy-port needs a port}"; shift ;;
+    --keyway-port) keyway_port="${2:?--keyway-port needs a port}"; shift ;;
+    --admin-port) admin_port="${2:?--admin-port needs a port}"; shift ;;
+    --hop-port) hop_port="${2:?--hop-port needs a port}"; shift ;;
+    --backend-ports) backend_ports="${2:?--backend-ports needs I1,I2,DEFAULT}"; shift ;;
+    --two-hop) two_hop=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$keep" = 0 ] && keep=""
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/keyway-example-$name-XXXXXX")"
+chmod 755 "$work" # nginx workers run as an unprivileged user when the master is root
+pids=()
+ok=""
+
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+on_exit() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_all
+  if [ -n "$ok" ] && [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "logs kept in $work" >&2; fi
+  exit "$status"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# die "what went wrong": the tail of every log, then exit 1 (on_exit keeps the logs and prints where).
+die() {
+  echo "run.sh: $*" >&2
+  local log
+  for log in "$work"/*.log; do
+    [ -e "$log" ] || continue
+    echo "--- $log (last 20 lines)" >&2
+    tail -n 20 "$log" >&2
+  done
+  exit 1
+}
+
+free_port() {
+  node -e 'const s = require("node:net").createServer();
+    s.listen(0, "127.0.0.1", () => { process.stdout.write(String(s.address().port)); s.close(); });'
+}
+check_port() { # label value
+  [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 65535 ] || { echo "run.sh: $1 must be a port, got '$2'" >&2; exit 2; }
+}
+[ -n "$proxy_port" ] || proxy_port="$(free_port)"
+[ -n "$keyway_port" ] || keyway_port="$(free_port)"
+[ -n "$admin_port" ] || admin_port="$(free_port)"
+[ -n "$hop_port" ] || hop_port="$(free_port)"
+if [ -n "$backend_ports" ]; then
+  IFS=', ' read -r i1_port i2_port default_port extra <<<"$backend_ports"
+  [ -z "${extra:-}" ] && [ -n "${default_port:-}" ] || { echo "run.sh: --backend-ports needs three ports: I1,I2,DEFAULT" >&2; exit 2; }
+else
+  i1_port="$(free_port)" i2_port="$(free_port)" default_port="$(free_port)"
+fi
+for p in proxy:"$proxy_port" keyway:"$keyway_port" admin:"$admin_port" hop:"$hop_port" i1:"$i1_port" i2:"$i2_port" \
+  default:"$default_port"; do check_port "${p%%:*} port" "${p#*:}"; done
+base="http://127.0.0.1:$proxy_port"
+
+# This example's files, with the ports they are written for (18080–18082, 18090, 19001–19003) replaced.
+conf="$work/conf"
+mkdir "$conf"
+for file in "$example"/*; do
+  [ -f "$file" ] && [ "$(basename "$file")" != run.sh ] && [ "$(basename "$file")" != README.md ] || continue
+  sed -e "s/\b18080\b/$proxy_port/g" -e "s/\b18081\b/$keyway_port/g" -e "s/\b18082\b/$admin_port/g" \
+    -e "s/\b18090\b/$hop_port/g" -e "s/\b19001\b/$i1_port/g" -e "s/\b19002\b/$i2_port/g" \
+    -e "s/\b19003\b/$default_port/g" "$file" >"$conf/$(basename "$file")"
+done
+cd "$conf" # keyway.yaml names routes.yaml relative to keyway's working directory
 
 # The demo's secrets: random per run unless set. keyway refuses the values older examples published as fallbacks.
 random_secret() { node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))'; }
@@ -20,58 +115,102 @@ export KEYWAY_DEMO_SECRET="${KEYWAY_DEMO_SECRET:-$(random_secret)}"
 export KEYWAY_ADMIN_TOKEN="${KEYWAY_ADMIN_TOKEN:-$(random_secret)}"
 
 # `keyway ...`: the installed binary when KEYWAY_BIN is set, else this checkout's source through tsx.
-if [ -n "${KEYWAY_BIN:-}" ]; then read -r -a keyway_cmd <<<"$KEYWAY_BIN"; else keyway_cmd=("$tsx" "$root/src/cli.ts"); fi
+if [ -n "${KEYWAY_BIN:-}" ]; then read -r -a keyway_cmd <<<"$KEYWAY_BIN"; else keyway_cmd=(node --import "$tsx_loader" "$root/src/cli.ts"); fi
 keyway() { "${keyway_cmd[@]}" "$@"; }
 
-wait_for_url() {
-  for _ in $(seq 1 100); do
-    if curl -s -o /dev/null --max-time 1 "$1"; then return 0; fi
+# wait_for label pid url expect: until `curl url` prints something matching the extended regex `expect` while `pid`
+# (the process started for it) is alive. Any other answer — another program on the port — is not "up".
+wait_for() {
+  local label="$1" pid="$2" url="$3" expect="$4" got=""
+  for _ in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || die "$label exited before answering at $url"
+    got="$(curl -s -i --max-time 1 "$url" 2>/dev/null | tr -d '\r' || true)"
+    if grep -Eiq -- "$expect" <<<"$got"; then return 0; fi
     sleep 0.1
   done
-  echo "nothing answers at $1; logs in $work" >&2
-  exit 1
+  die "$label did not answer as expected at $url within 15 s (wanted /$expect/, got: $(head -c 300 <<<"$got" | tr '\n' ' '))"
 }
 
 backend_pid=()
 start_backend() { # name port
-  "$tsx" "$root/examples/demo-backend.ts" "$1" "$2" >"$work/backend-$1.log" 2>&1 &
+  node --import "$tsx_loader" "$root/examples/demo-backend.ts" "$1" "$2" >"$work/backend-$1.log" 2>&1 &
   pids+=($!)
   backend_pid+=("$1=$!")
-  wait_for_url "http://127.0.0.1:$2/healthz"
+  wait_for "backend $1" "$!" "http://127.0.0.1:$2/whoami" "\"backend\":\"$1\""
 }
-
-stop_backend() { # name
+stop_backend() { # name: stop it and forget its PID
+  local entry pid kept=() rest=()
   for entry in "${backend_pid[@]}"; do
-    if [ "${entry%%=*}" = "$1" ]; then kill "${entry#*=}"; fi
+    if [ "${entry%%=*}" = "$1" ]; then
+      kill "${entry#*=}" 2>/dev/null || true
+      wait "${entry#*=}" 2>/dev/null || true
+      for pid in "${pids[@]}"; do [ "$pid" = "${entry#*=}" ] || kept+=("$pid"); done
+      pids=("${kept[@]}")
+    else
+      rest+=("$entry")
+    fi
   done
+  backend_pid=("${rest[@]}")
+}
+start_backends() {
+  start_backend i1 "$i1_port"
+  start_backend i2 "$i2_port"
+  start_backend default "$default_port"
 }
 
-start_keyway() { # run in the example folder: keyway.yaml names routes.yaml relative to it
+start_keyway() {
   # Not through the keyway() function: a backgrounded function is a subshell, and $! must be keyway itself.
   KEYWAY_CONFIG=keyway.yaml LOG_LEVEL=warn "${keyway_cmd[@]}" serve >"$work/keyway.log" 2>&1 &
   pids+=($!)
-  wait_for_url "http://127.0.0.1:18081/readyz"
+  keyway_pid=$!
+  # keyway's own answer, from the process started here, then ready (keys loaded, route table read).
+  wait_for keyway "$keyway_pid" "http://127.0.0.1:$keyway_port/healthz" '^\{"status":"ok"\}$'
+  wait_for keyway "$keyway_pid" "http://127.0.0.1:$keyway_port/readyz" '^HTTP/1\.1 200'
+}
+
+# start_proxy label command...: run the proxy, then wait for keyway's 401 missing_token through it.
+start_proxy() {
+  local label="$1"
+  shift
+  "$@" >"$work/proxy.log" 2>&1 &
+  pids+=($!)
+  wait_for "$label" "$!" "$base/orders" '^x-auth-reason: missing_token$'
+  kill -0 "$keyway_pid" 2>/dev/null || die "keyway exited"
 }
 
 mint() { # sub [--claim k=v]...
   KEYWAY_CONFIG=keyway.yaml keyway mint --issuer demo --aud shop --sub "$@"
 }
 
-# try "title" [curl args...]: one request through the proxy, then the status and what the backend saw.
+failures=0
+# try "title" status backend subject [curl args...]: one request through the proxy; checks the status, which backend
+# answered (a regex; "-" for none) and the X-Auth-Subject it received ("-" for none), and prints what it saw.
 try() {
-  local title="$1"
-  shift
+  local title="$1" want_status="$2" want_backend="$3" want_subject="$4" status got_backend got_subject verdict=ok
+  shift 4
   echo "== $title"
-  curl -s --max-time 5 -o "$work/body" -D "$work/head" "$@" "http://127.0.0.1:18080/orders?id=7" || true
-  echo "   -> $(head -1 "$work/head" | tr -d '\r')"
-  grep -iE '^(www-authenticate|x-auth-reason):' "$work/head" | tr -d '\r' | sed 's/^/      /' || true
-  node -e '
+  rm -f "$work/body" "$work/head"
+  curl -s --max-time 5 -o "$work/body" -D "$work/head" "$@" "$base/orders?id=7" || true
+  status="$(head -1 "$work/head" 2>/dev/null | tr -d '\r')"
+  echo "   -> ${status:-no answer}"
+  grep -iE '^(www-authenticate|x-auth-reason):' "$work/head" 2>/dev/null | tr -d '\r' | sed 's/^/      /' || true
+  # "<backend> <x-auth-subject>" ("- -" when no backend answered), printed after what the backend saw is in $work/seen.
+  read -r got_backend got_subject < <(node -e '
+    const fs = require("fs");
     try {
-      const b = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const b = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
       const h = b.headers, v = (n) => JSON.stringify(h[n] ?? null);
-      console.log(`      backend ${b.backend} saw x-auth-subject=${v("x-auth-subject")} x-route-upstream=${v("x-route-upstream")}` +
-        ` x-route-match=${v("x-route-match")} x-route-instance-key=${v("x-route-instance-key")}`);
-    } catch {}' "$work/body"
+      fs.writeFileSync(process.argv[2], `      backend ${b.backend} saw x-auth-subject=${v("x-auth-subject")}` +
+        ` x-route-upstream=${v("x-route-upstream")} x-route-match=${v("x-route-match")}` +
+        ` x-route-instance-key=${v("x-route-instance-key")}\n`);
+      console.log(`${b.backend} ${h["x-auth-subject"] || "-"}`);
+    } catch { fs.writeFileSync(process.argv[2], ""); console.log("- -"); }' "$work/body" "$work/seen")
+  cat "$work/seen"
+  [[ "$status" =~ ^HTTP/[0-9.]+\ $want_status\  ]] || verdict="UNEXPECTED: wanted status $want_status"
+  [[ "$got_backend" =~ ^($want_backend)$ ]] || verdict="UNEXPECTED: wanted backend $want_backend, got $got_backend"
+  [ "$got_subject" = "$want_subject" ] || verdict="UNEXPECTED: wanted x-auth-subject $want_subject, got $got_subject"
+  echo "   $verdict"
+  [ "$verdict" = ok ] || failures=$((failures + 1))
 }
 
 demo_flows() {
@@ -79,21 +218,56 @@ demo_flows() {
   i1="$(mint alice --claim tenant=t1 --claim service=shop --claim version=blue --claim instance=i1)"
   version="$(mint bob --claim tenant=t1 --claim service=shop --claim version=blue)"
   green="$(mint carol --claim tenant=t1 --claim service=shop --claim version=green --claim instance=i1)"
-  local forged=(-H "X-Route-Upstream: 127.0.0.1:19003" -H "X-Auth-Subject: admin" -H "X-Route-Instance-Key: t1/shop/blue/i2")
+  local forged=(-H "X-Route-Upstream: 127.0.0.1:$default_port" -H "X-Auth-Subject: admin"
+    -H "X-Route-Instance-Key: t1/shop/blue/i2")
 
-  try "token for instance i1 → backend i1" -H "Authorization: Bearer $i1"
-  try "token without an instance claim → a version backend (stable per subject)" -H "Authorization: Bearer $version"
-  try "unknown version → the default backend" -H "Authorization: Bearer $green"
-  try "forged X-Route-Upstream / X-Auth-Subject / X-Route-Instance-Key with a valid token → ignored" \
+  try "token for instance i1 → backend i1" 200 i1 alice -H "Authorization: Bearer $i1"
+  try "token without an instance claim → a version backend (stable per subject)" 200 'i1|i2' bob \
+    -H "Authorization: Bearer $version"
+  try "unknown version → the default backend" 200 default carol -H "Authorization: Bearer $green"
+  try "forged X-Route-Upstream / X-Auth-Subject / X-Route-Instance-Key with a valid token → ignored" 200 i1 alice \
     -H "Authorization: Bearer $i1" "${forged[@]}"
-  try "forged headers without a token → 401, no backend" "${forged[@]}"
-  try "bad token → keyway's 401 with its challenge" -H "Authorization: Bearer ${i1%????}AAAA"
+  try "forged headers without a token → 401, no backend" 401 - - "${forged[@]}"
+  try "bad token → keyway's 401 with its challenge" 401 - - -H "Authorization: Bearer ${i1%????}AAAA"
   echo "== stopping backend i1 (health checks every 250 ms, unhealthy after 2 failures)"
   stop_backend i1
   sleep 1
-  try "token for instance i1 again → the version backend answers" -H "Authorization: Bearer $i1"
-  echo "== routes as keyway sees them: curl -H 'Authorization: Bearer \$KEYWAY_ADMIN_TOKEN' http://127.0.0.1:18082/admin/routes"
+  try "token for instance i1 again → the version backend answers" 200 i2 alice -H "Authorization: Bearer $i1"
+  echo "== routes as keyway sees them: curl -H 'Authorization: Bearer \$KEYWAY_ADMIN_TOKEN' http://127.0.0.1:$admin_port/admin/routes"
   curl -s --max-time 2 -H "Authorization: Bearer $KEYWAY_ADMIN_TOKEN" \
-    http://127.0.0.1:18082/admin/routes | head -c 600 || true
+    "http://127.0.0.1:$admin_port/admin/routes" | head -c 600 || true
   echo
+  [ "$failures" -eq 0 ] || die "$failures flow(s) did not answer as expected"
+  echo "== every flow answered as expected"
+  demo_token="$i1"
+}
+
+# finish: exit 0 after the flows, or with --keep restart backend i1 and keep the stack up until Ctrl-C / SIGTERM.
+finish() {
+  if [ -z "$keep" ]; then
+    ok=1
+    exit 0
+  fi
+  start_backend i1 "$i1_port"
+  # The demo's secrets for a shell of your own (mode 0600, removed with the stack).
+  (umask 077 && printf 'KEYWAY_DEMO_SECRET=%s\nKEYWAY_ADMIN_TOKEN=%s\nKEYWAY_CONFIG=%s\n' "$KEYWAY_DEMO_SECRET" \
+    "$KEYWAY_ADMIN_TOKEN" "$conf/keyway.yaml" >"$work/env")
+  cat <<EOF
+== the stack is up (--keep); Ctrl-C stops it
+   proxy    $base
+   keyway   http://127.0.0.1:$keyway_port, admin http://127.0.0.1:$admin_port
+   backends i1 127.0.0.1:$i1_port, i2 127.0.0.1:$i2_port, default 127.0.0.1:$default_port
+   config   $conf (keyway.yaml; routes.yaml is reloaded when you edit it)
+   secrets  $work/env (set -a; . $work/env; set +a)
+   logs     $work
+   try      curl -i $base/orders -H "Authorization: Bearer $demo_token"
+EOF
+  ok=1
+  trap 'exit 0' INT TERM
+  while sleep 1; do
+    local pid
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { ok=""; die "a process of the stack (pid $pid) exited"; }
+    done
+  done
 }

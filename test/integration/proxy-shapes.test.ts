@@ -1,4 +1,5 @@
-// The request each proxy really sends (PROXIES.md) → the right decision and the set-or-clear header contract.
+// The request each proxy really sends (examples/<proxy>/README.md, "What … sends keyway") → the right decision and the
+// set-or-clear header contract.
 import { createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';

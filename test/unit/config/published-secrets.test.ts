@@ -150,7 +150,7 @@ describe('server.allow_published_secrets: a loopback-only demo', () => {
 
 // ---- every published secret is on the list -------------------------------------------------------------------
 
-const SCANNED = ['examples', 'deploy', 'README.md', 'SECURITY.md', 'fly.toml'];
+const SCANNED = ['examples', 'deploy', 'README.md', 'SECURITY.md', 'CONTRIBUTING.md', 'fly.toml'];
 const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY)$/i;
 const SECRET_KEYS = new Set(['token', 'metrics_token', 'proxy_secret', 'password', 'secret']);
 /** Not values: placeholders, references, computed shell values. */
