@@ -98,6 +98,18 @@ for p in proxy:"$proxy_port" keyway:"$keyway_port" admin:"$admin_port" hop:"$hop
   default:"$default_port"; do check_port "${p%%:*} port" "${p#*:}"; done
 base="http://127.0.0.1:$proxy_port"
 
+# `keyway ...`: KEYWAY_BIN when set (e.g. "node dist/cli.js"; relative paths are taken from where run.sh was started),
+# else this checkout's source through tsx.
+if [ -n "${KEYWAY_BIN:-}" ]; then
+  read -r -a keyway_cmd <<<"$KEYWAY_BIN"
+  for i in "${!keyway_cmd[@]}"; do
+    if [[ "${keyway_cmd[$i]}" != /* ]] && [ -e "${keyway_cmd[$i]}" ]; then keyway_cmd[$i]="$PWD/${keyway_cmd[$i]}"; fi
+  done
+else
+  keyway_cmd=(node --import "$tsx_loader" "$root/src/cli.ts")
+fi
+keyway() { "${keyway_cmd[@]}" "$@"; }
+
 # This example's files, with the ports they are written for (18080–18082, 18090, 19001–19003) replaced.
 conf="$work/conf"
 mkdir "$conf"
@@ -114,9 +126,6 @@ random_secret() { node -e 'process.stdout.write(require("node:crypto").randomByt
 export KEYWAY_DEMO_SECRET="${KEYWAY_DEMO_SECRET:-$(random_secret)}"
 export KEYWAY_ADMIN_TOKEN="${KEYWAY_ADMIN_TOKEN:-$(random_secret)}"
 
-# `keyway ...`: the installed binary when KEYWAY_BIN is set, else this checkout's source through tsx.
-if [ -n "${KEYWAY_BIN:-}" ]; then read -r -a keyway_cmd <<<"$KEYWAY_BIN"; else keyway_cmd=(node --import "$tsx_loader" "$root/src/cli.ts"); fi
-keyway() { "${keyway_cmd[@]}" "$@"; }
 
 # wait_for label pid url expect: until `curl url` prints something matching the extended regex `expect` while `pid`
 # (the process started for it) is alive. Any other answer — another program on the port — is not "up".
