@@ -282,8 +282,11 @@ finish() {
   done
   [ -n "$back" ] || die "backend i1 did not come back into rotation within 5 s"
   # The demo's secrets for a shell of your own (mode 0600, removed with the stack).
-  (umask 077 && printf 'KEYWAY_DEMO_SECRET=%s\nKEYWAY_ADMIN_TOKEN=%s\nKEYWAY_CONFIG=%s\n' "$KEYWAY_DEMO_SECRET" \
-    "$KEYWAY_ADMIN_TOKEN" "$conf/keyway.yaml" >"$work/env")
+  (umask 077 && {
+    echo "KEYWAY_DEMO_SECRET=$KEYWAY_DEMO_SECRET"
+    echo "KEYWAY_ADMIN_TOKEN=$KEYWAY_ADMIN_TOKEN"
+    echo "KEYWAY_CONFIG=$conf/keyway.yaml"
+  } >"$work/env")
   cat <<EOF
 == the stack is up (--keep); Ctrl-C stops it
    proxy    $base

@@ -122,7 +122,7 @@ describe('README Quick start, from a fresh copy', () => {
   });
 
   it('npm start serves on PORT in dev mode; the token is where the README says (the TOKEN= line)', async () => {
-    expect(readmeText).toContain('on the line that starts with `TOKEN=`');
+    expect(readmeText.replace(/\s+/g, ' ')).toContain('on the line that starts with `TOKEN=`');
     expect(tokenLine.comment).toContain("banner's TOKEN= line");
     expect(keyway!.output()).toContain('DEV MODE');
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
