@@ -98,6 +98,18 @@ for p in proxy:"$proxy_port" keyway:"$keyway_port" admin:"$admin_port" hop:"$hop
   default:"$default_port"; do check_port "${p%%:*} port" "${p#*:}"; done
 base="http://127.0.0.1:$proxy_port"
 
+# `keyway ...`: KEYWAY_BIN when set (e.g. "node dist/cli.js"; relative paths are taken from where run.sh was started),
+# else this checkout's source through tsx.
+if [ -n "${KEYWAY_BIN:-}" ]; then
+  read -r -a keyway_cmd <<<"$KEYWAY_BIN"
+  for i in "${!keyway_cmd[@]}"; do
+    if [[ "${keyway_cmd[$i]}" != /* ]] && [ -e "${keyway_cmd[$i]}" ]; then keyway_cmd[$i]="$PWD/${keyway_cmd[$i]}"; fi
+  done
+else
+  keyway_cmd=(node --import "$tsx_loader" "$root/src/cli.ts")
+fi
+keyway() { "${keyway_cmd[@]}" "$@"; }
+
 # This example's files, with the ports they are written for (18080–18082, 18090, 19001–19003) replaced.
 conf="$work/conf"
 mkdir "$conf"
@@ -114,9 +126,6 @@ random_secret() { node -e 'process.stdout.write(require("node:crypto").randomByt
 export KEYWAY_DEMO_SECRET="${KEYWAY_DEMO_SECRET:-$(random_secret)}"
 export KEYWAY_ADMIN_TOKEN="${KEYWAY_ADMIN_TOKEN:-$(random_secret)}"
 
-# `keyway ...`: the installed binary when KEYWAY_BIN is set, else this checkout's source through tsx.
-if [ -n "${KEYWAY_BIN:-}" ]; then read -r -a keyway_cmd <<<"$KEYWAY_BIN"; else keyway_cmd=(node --import "$tsx_loader" "$root/src/cli.ts"); fi
-keyway() { "${keyway_cmd[@]}" "$@"; }
 
 # wait_for label pid url expect: until `curl url` prints something matching the extended regex `expect` while `pid`
 # (the process started for it) is alive. Any other answer — another program on the port — is not "up".
@@ -129,6 +138,17 @@ wait_for() {
     sleep 0.1
   done
   die "$label did not answer as expected at $url within 15 s (wanted /$expect/, got: $(head -c 300 <<<"$got" | tr '\n' ' '))"
+}
+
+# wait_for_log label pid file regex: until the log of the process started for `label` has a line matching `regex`.
+wait_for_log() {
+  local label="$1" pid="$2" file="$3" expect="$4"
+  for _ in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || die "$label exited before it was up"
+    if grep -Eq -- "$expect" "$file" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  die "$label did not log /$expect/ within 15 s"
 }
 
 backend_pid=()
@@ -160,10 +180,12 @@ start_backends() {
 
 start_keyway() {
   # Not through the keyway() function: a backgrounded function is a subshell, and $! must be keyway itself.
-  KEYWAY_CONFIG=keyway.yaml LOG_LEVEL=warn "${keyway_cmd[@]}" serve >"$work/keyway.log" 2>&1 &
+  KEYWAY_CONFIG=keyway.yaml LOG_LEVEL="${LOG_LEVEL:-info}" "${keyway_cmd[@]}" serve >"$work/keyway.log" 2>&1 &
   pids+=($!)
   keyway_pid=$!
-  # keyway's own answer, from the process started here, then ready (keys loaded, route table read).
+  # Up means this keyway: its own log says it listens on the port (a program already there makes it exit instead),
+  # then /healthz answers keyway's JSON, then it is ready (keys loaded, route table read).
+  wait_for_log keyway "$keyway_pid" "$work/keyway.log" "\"port\":$keyway_port,.*\"msg\":\"keyway listening\""
   wait_for keyway "$keyway_pid" "http://127.0.0.1:$keyway_port/healthz" '^\{"status":"ok"\}$'
   wait_for keyway "$keyway_pid" "http://127.0.0.1:$keyway_port/readyz" '^HTTP/1\.1 200'
 }
@@ -249,9 +271,22 @@ finish() {
     exit 0
   fi
   start_backend i1 "$i1_port"
+  # Back in rotation once keyway's health check has seen it (every 250 ms): the instance token reaches it again.
+  local back=""
+  for _ in $(seq 1 50); do
+    if curl -s --max-time 1 -H "Authorization: Bearer $demo_token" "$base/orders" | grep -q '"backend":"i1"'; then
+      back=1
+      break
+    fi
+    sleep 0.1
+  done
+  [ -n "$back" ] || die "backend i1 did not come back into rotation within 5 s"
   # The demo's secrets for a shell of your own (mode 0600, removed with the stack).
-  (umask 077 && printf 'KEYWAY_DEMO_SECRET=%s\nKEYWAY_ADMIN_TOKEN=%s\nKEYWAY_CONFIG=%s\n' "$KEYWAY_DEMO_SECRET" \
-    "$KEYWAY_ADMIN_TOKEN" "$conf/keyway.yaml" >"$work/env")
+  (umask 077 && {
+    echo "KEYWAY_DEMO_SECRET=$KEYWAY_DEMO_SECRET"
+    echo "KEYWAY_ADMIN_TOKEN=$KEYWAY_ADMIN_TOKEN"
+    echo "KEYWAY_CONFIG=$conf/keyway.yaml"
+  } >"$work/env")
   cat <<EOF
 == the stack is up (--keep); Ctrl-C stops it
    proxy    $base
