@@ -1,4 +1,6 @@
-// configJsonSchema: the JSON Schema of keyway.yaml as a user writes it (zod's input side), for editors and CI.
+// configJsonSchema: the JSON Schema of keyway.yaml as a user writes it (zod's input side), for editors and CI. It
+// checks keys, types, ranges, patterns and enums; refinements (cross-field rules, upstream and routing-key syntax,
+// files and secrets) have no JSON Schema form and stay with the parser (`keyway check-config`).
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { duration } from './duration-schema.js';
@@ -34,7 +36,12 @@ const DURATION_JSON: JsonSchema = {
   description: 'A duration: a number of seconds, or a string like "500ms", "30s", "5m", "12h", "7d".',
   anyOf: [
     { type: 'number', minimum: 0 },
-    { type: 'string', pattern: DURATION_PATTERN },
+    {
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      patternErrorMessage:
+        'expected a duration like "30s", "500ms", "5m", "12h", "7d" or a number of seconds',
+    },
   ],
 };
 
@@ -57,8 +64,20 @@ function inputDefault(inner: z.core.$ZodType, value: unknown): unknown {
   });
 }
 
+/** The message of a string's one `.regex(re, message)` check, for editors (VS Code's `patternErrorMessage`). */
+function patternMessage(schema: z.core.$ZodType): string | undefined {
+  const regexes = (schema._zod.def.checks ?? []).filter(
+    (c) => (c._zod.def as { format?: string }).format === 'regex',
+  );
+  const error = regexes.length === 1 ? regexes[0]?._zod.def.error : undefined;
+  const message = typeof error === 'function' ? error({} as never) : undefined;
+  return typeof message === 'string' ? message : undefined;
+}
+
 function override(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchema }): void {
   const { zodSchema, jsonSchema } = ctx;
+  const message = jsonSchema['pattern'] === undefined ? undefined : patternMessage(zodSchema);
+  if (message !== undefined) jsonSchema['patternErrorMessage'] = message;
   if (isDuration(zodSchema)) {
     // zod sees `number | string` (the text is parsed by a transform): say which numbers and strings parse.
     const own = pick(jsonSchema, ['description']);

@@ -16,6 +16,7 @@ import {
 } from '../../../src/config/json-schema.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { parseConfig } from '../../../src/config/parse.js';
+import { configSchema } from '../../../src/config/schema.js';
 import { ConfigError } from '../../../src/errors.js';
 import { parseDuration } from '../../../src/lib/duration.js';
 import { registerSecret } from '../../helpers/audit.js';
@@ -56,6 +57,8 @@ const TEXT_ENV: Record<string, string> = {
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 // What z.url() takes: the JSON Schema says `format: uri`, and keyway's parser decides.
 ajv.addFormat('uri', (value: string) => z.url().safeParse(value).success);
+// VS Code's message for a pattern mismatch (yaml-language-server shows it): an annotation here.
+ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
 const validate = ajv.compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')));
 
 function schemaErrors(doc: unknown): ErrorObject[] {
@@ -128,6 +131,19 @@ describe(CONFIG_SCHEMA_FILE, () => {
     const server = properties['server']!['properties'] as Record<string, Record<string, unknown>>;
     expect(server['shutdown_timeout']?.['default']).toBe('10s');
     expect(server['port']?.['default']).toBe(8081);
+  });
+
+  it("gives editors the parser's own message for a pattern mismatch", () => {
+    const revocation = configJsonSchema()['properties'] as Record<
+      string,
+      Record<string, Record<string, unknown>>
+    >;
+    const redisUrl = revocation['revocation']!['properties']!['redis_url'] as {
+      anyOf: Record<string, unknown>[];
+    };
+    const parsed = configSchema.safeParse({ revocation: { redis_url: 'http://redis:6379' } });
+    expect(parsed.success).toBe(false);
+    expect(redisUrl.anyOf[0]?.['patternErrorMessage']).toBe(parsed.error?.issues[0]?.message);
   });
 });
 
