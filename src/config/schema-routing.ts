@@ -15,33 +15,75 @@ export const keyTemplate = z.string().superRefine((template, ctx) => {
 
 export const routingSchema = z
   .strictObject({
-    instance_key: keyTemplate.default('{tenant}/{service}/{version}/{instance}'),
-    version_key: keyTemplate.default('{tenant}/{service}/{version}'),
-    /** Route table file (JSON or YAML), hot-reloaded; exclusive with `redis`. */
-    table_file: z.string().min(1).optional(),
-    /** Read the route table from Redis (revocation.redis_url / sentinel / cluster); exclusive with `table_file`. */
-    redis: z.boolean().default(false),
-    /** Redis hash holding the table; default `<revocation.key_prefix>:routes` (changes announced on `<key>:changed`). */
-    redis_key: z.string().min(1).optional(),
-    /** Full re-read of the Redis table, in case a change message was missed. */
-    resync_interval: duration.default(30_000),
-    /** Polling fallback for table_file changes (fs.watch is used too when the platform has it). */
-    poll_interval: duration.default(2_000),
-    default_upstreams: z.array(upstream).default([]),
-    upstream_allowlist: z.array(upstream).default([]),
+    instance_key: keyTemplate
+      .default('{tenant}/{service}/{version}/{instance}')
+      .describe('Routing key of one instance, filled from claims ({claim} placeholders); looked up first.'),
+    version_key: keyTemplate
+      .default('{tenant}/{service}/{version}')
+      .describe(
+        'Routing key of a version, filled from claims; looked up when the instance key has no healthy upstream.',
+      ),
+    table_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Route table file (JSON or YAML), hot-reloaded; exclusive with redis.'),
+    redis: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Read the route table from Redis (revocation.redis_url / sentinel / cluster); exclusive with table_file.',
+      ),
+    redis_key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Redis hash holding the table; default <revocation.key_prefix>:routes (changes announced on <key>:changed).',
+      ),
+    resync_interval: duration
+      .default(30_000)
+      .describe('Full re-read of the Redis table, in case a change message was missed.'),
+    poll_interval: duration
+      .default(2_000)
+      .describe('Polling fallback for table_file changes (fs.watch is used too when the platform has it).'),
+    default_upstreams: z
+      .array(upstream)
+      .default([])
+      .describe(
+        'Upstreams ("host:port") used when neither routing key has a healthy one and the table has no default.',
+      ),
+    upstream_allowlist: z
+      .array(upstream)
+      .default([])
+      .describe(
+        'When set, every table upstream must be one of these ("host:port"); keyway print-config writes it into the proxy config.',
+      ),
     health: z
       .strictObject({
         path: z
           .string()
           .regex(/^\/[\x21-\x7e]*$/, 'expected an absolute path like "/healthz"')
-          .default('/healthz'),
-        interval: duration.default(1_000),
-        timeout: duration.default(500),
-        healthy_threshold: z.number().int().min(1).default(1),
-        unhealthy_threshold: z.number().int().min(1).default(2),
-        enabled: z.boolean().default(true),
+          .default('/healthz')
+          .describe('Path of the health check request.'),
+        interval: duration.default(1_000).describe('Time between two checks of one upstream.'),
+        timeout: duration.default(500).describe('Timeout of one check (shorter than interval).'),
+        healthy_threshold: z
+          .number()
+          .int()
+          .min(1)
+          .default(1)
+          .describe('Consecutive successes that bring an upstream back.'),
+        unhealthy_threshold: z
+          .number()
+          .int()
+          .min(1)
+          .default(2)
+          .describe('Consecutive failures that mark an upstream down.'),
+        enabled: z.boolean().default(true).describe('false trusts every upstream without checking.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Active health checks: GET http://<upstream><path> every interval; 2xx/3xx is healthy.'),
   })
   .superRefine((routing, ctx) => {
     if (routing.table_file !== undefined && routing.redis) {

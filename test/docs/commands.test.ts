@@ -71,6 +71,10 @@ const COVERED: Readonly<Record<string, Coverage>> = {
   'npm run lint': devTools,
   'npm run format': devTools,
   'npm run build': devTools,
+  'npm run schema': {
+    by: 'test/unit/config/json-schema.test.ts',
+    contains: 'is what `npm run schema` generates',
+  },
   'npx vitest run --config test/vitest.config.ts test/unit/policy/policy.test.ts': devTools,
   // Revocation: the admin API and `keyway revoke` against a real redis-server.
   'curl -sX POST localhost:8082/admin/revocations -H "authorization: Bearer $T" -H \'content-type: application/json\' -d \'{"jti":"4f1c…","exp":1767225600,"reason":"leaked in a log","actor":"alice"}\'':
