@@ -1,8 +1,10 @@
 // explain: run the real pipeline (dry run) on a token + forwarded request and report the decision and its stage.
 import { z } from 'zod';
 import { REASONS, type Reason } from '../errors.js';
-import type { Decide } from '../pipeline/decide.js';
 import { parseForwardedRequest } from '../request/request.js';
+import type { Runtime } from '../runtime.js';
+import { failedChecks } from './failed-checks.js';
+import { tokenFacts, tokenSummary } from './token-facts.js';
 
 /** What explain takes: the token and the forwarded request as the proxy would describe it. */
 export const explainInput = z.strictObject({
@@ -28,8 +30,25 @@ const STAGE: Readonly<Partial<Record<Reason, string>>> = {
   internal_error: 'internal',
 };
 
-/** Decide without side effects (no rate-limit token taken) and describe the result; the token is never echoed. */
-export async function explain(decide: Decide, input: ExplainInput): Promise<Record<string, unknown>> {
+/** What explain runs on: the runtime's pipeline, its key stores (kids and algs), its config and clock. */
+export type ExplainContext = Pick<Runtime, 'decide' | 'stores' | 'deps'>;
+
+/** The bearer token explain reads its facts from: `token`, else the Authorization header's. */
+function presentedToken(input: ExplainInput, headers: Readonly<Record<string, string>>): string | undefined {
+  if (input.token !== undefined) return input.token;
+  const match = /^bearer +(\S+)$/i.exec(headers['authorization'] ?? '');
+  return match?.[1];
+}
+
+/**
+ * Decide without side effects (no rate-limit token taken) and describe the result: for a deny, the failed check as
+ * expected vs actual; for any token keyway can parse, its alg/kid/typ and registered claims. Never the token itself.
+ */
+export async function explain(
+  context: ExplainContext,
+  input: ExplainInput,
+): Promise<Record<string, unknown>> {
+  const { decide, stores, deps } = context;
   const headers: Record<string, string> = Object.fromEntries(
     Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]),
   );
@@ -37,6 +56,9 @@ export async function explain(decide: Decide, input: ExplainInput): Promise<Reco
   headers['x-forwarded-host'] = input.host;
   headers['x-forwarded-uri'] = input.uri;
   if (input.token !== undefined) headers['authorization'] = `Bearer ${input.token}`;
+  const token = presentedToken(input, headers);
+  const facts = tokenFacts(token, deps.config);
+  const summary = facts === undefined ? {} : { token: tokenSummary(facts) };
   const req = parseForwardedRequest({ method: 'GET', query: '', header: (n) => headers[n] }, () => 'explain');
   const decision = await decide(req, input.policy, { dryRun: true });
   if (decision.kind === 'allow') {
@@ -46,6 +68,7 @@ export async function explain(decide: Decide, input: ExplainInput): Promise<Reco
       policy: decision.policy,
       subject: decision.subject,
       headers: decision.headers,
+      ...summary,
     };
   }
   const reason = decision.error.reason;
@@ -56,5 +79,14 @@ export async function explain(decide: Decide, input: ExplainInput): Promise<Reco
     stage: STAGE[reason] ?? 'verify',
     reason,
     detail: decision.error.message,
+    checks: failedChecks(reason, {
+      config: deps.config,
+      facts,
+      policy: deps.config.policies.find((p) => p.name === decision.policy),
+      nowMs: deps.clock(),
+      keys: (issuer) => stores.get(issuer)?.list() ?? [],
+      tokenLength: token?.length,
+    }),
+    ...summary,
   };
 }
