@@ -25,21 +25,24 @@ export function parseOptions(spec: CommandSpec): ParseOptions {
   return options;
 }
 
-/** The Levenshtein distance of two short strings (flag-name suggestions). */
+/** The edit distance of two short strings, a swap of two neighbours counting as one edit (flag-name suggestions). */
 function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
-    const next = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + cost));
+      const row = d[i]!;
+      row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
     }
-    row = next;
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
-/** The nearest name to `word` when it is close enough to be a typo of it. */
+/** The nearest name to `word` when it is close enough to be a typo of it (or one is the start of the other). */
 export function nearest(word: string, names: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -47,7 +50,8 @@ export function nearest(word: string, names: readonly string[]): string | undefi
     const d = distance(word, name);
     if (d < bestDistance) [best, bestDistance] = [name, d];
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3))) return best;
+  return names.find((n) => Math.min(n.length, word.length) >= 3 && (word.startsWith(n) || n.startsWith(word)));
 }
 
 function unknownFlag(spec: CommandSpec, message: string): UsageError {

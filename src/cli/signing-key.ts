@@ -24,7 +24,8 @@ function describe(key: KeyObject): string {
   const d = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'ec') return `an EC ${CURVES[d.namedCurve ?? ''] ?? d.namedCurve ?? ''} key`;
   if (key.asymmetricKeyType?.startsWith('rsa')) return `an RSA ${d.modulusLength ?? '?'}-bit key`;
-  return `an ${key.asymmetricKeyType ?? 'unknown'} key`;
+  if (key.asymmetricKeyType === 'ed25519') return 'an Ed25519 key';
+  return `a key of type ${key.asymmetricKeyType ?? 'unknown'}`;
 }
 
 /** Read and bind the key in `path`; CliError naming the file and the fix (missing, public, weak, not a key). */
