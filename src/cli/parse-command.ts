@@ -51,7 +51,9 @@ export function nearest(word: string, names: readonly string[]): string | undefi
     if (d < bestDistance) [best, bestDistance] = [name, d];
   }
   if (best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3))) return best;
-  return names.find((n) => Math.min(n.length, word.length) >= 3 && (word.startsWith(n) || n.startsWith(word)));
+  return names.find(
+    (n) => Math.min(n.length, word.length) >= 3 && (word.startsWith(n) || n.startsWith(word)),
+  );
 }
 
 function unknownFlag(spec: CommandSpec, message: string): UsageError {

@@ -120,7 +120,9 @@ policies:
   writeFileSync(internalFile, internal);
 
   it('fills iss, aud and typ from the config: its token passes /auth against the same config (200)', async () => {
-    const r = await spawnCli(['mint', '--issuer', 'internal', '--sub', 'svc'], { KEYWAY_CONFIG: internalFile });
+    const r = await spawnCli(['mint', '--issuer', 'internal', '--sub', 'svc'], {
+      KEYWAY_CONFIG: internalFile,
+    });
     expect([r.code, r.stderr]).toEqual([0, '']);
     const token = r.stdout.trim();
     expect(decodeJwt(token)).toMatchObject({ iss: 'https://internal.test', aud: 'orders', sub: 'svc' });
@@ -130,7 +132,11 @@ policies:
     expect([res.status, res.headers.get('x-auth-reason')]).toEqual([200, null]);
     await kw.close();
     // And `keyway explain` on the same config agrees.
-    const explained = await spawnCli(['explain', '--token-file', '-'], { KEYWAY_CONFIG: internalFile }, token);
+    const explained = await spawnCli(
+      ['explain', '--token-file', '-'],
+      { KEYWAY_CONFIG: internalFile },
+      token,
+    );
     expect(explained.code).toBe(0);
   });
 
