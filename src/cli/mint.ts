@@ -48,7 +48,7 @@ function findIssuer(name: string, env: Parameters<typeof loadConfig>[0]): Issuer
 }
 
 /** The first HS secret of the issuer as a signing key; CliError when it has none. */
-function hsKey(issuer: Issuer, alg: string | undefined): SigningKey {
+function hsKey(issuer: Issuer): SigningKey {
   const secret = issuer.hs_secrets[0];
   if (!secret)
     throw new CliError(
@@ -71,7 +71,7 @@ export const runMint: CommandRun = async ({ values }, io) => {
     throw new UsageError('give --key FILE (a private key PEM) or --issuer NAME (a configured issuer)');
   const issuer = issuerName === undefined ? undefined : findIssuer(issuerName, io.env);
   const wanted = values['alg'] as string | undefined;
-  const signing = keyFile !== undefined ? readSigningKey(keyFile) : hsKey(issuer!, wanted);
+  const signing = keyFile !== undefined ? readSigningKey(keyFile) : hsKey(issuer!);
   const alg = wanted ?? signing.algs[0]!;
   if (!(signing.algs as readonly string[]).includes(alg))
     throw new UsageError(
