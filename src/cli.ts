@@ -14,6 +14,8 @@ void runCommand(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   readStdin,
+  // Loaded on use: --help and usage errors never load the server.
+  serve: async (env, options) => (await import('./main.js')).runServe(env, options),
 }).then((code) => {
   if (code !== SERVING) process.exitCode = code;
 });

@@ -8,6 +8,8 @@ export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly readStdin: () => Promise<string>;
+  /** Start the server and return once it listens (main.ts's runServe, handed in by the process edge). */
+  readonly serve: (env: Env, options: { readonly forceDev?: boolean }) => Promise<void>;
 }
 
 /** A command's body: runs with its parsed flags, returns the exit code; throws UsageError (2) or anything else (1). */

@@ -1,7 +1,8 @@
 // The claim checks of a deny as expected vs actual: aud, required claims, claim allowlists, scopes.
-import { scopesOf } from '../policy/authorize.js';
+
 import { readClaim } from '../lib/claim-path.js';
-import type { Check, CheckContext } from './failed-checks.js';
+import { scopesOf } from '../policy/authorize.js';
+import type { Check, CheckContext } from './check.js';
 import { showValue } from './token-facts.js';
 
 /** Every required claim the token lacks, with the setting that requires it (missing_claim). */

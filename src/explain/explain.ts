@@ -1,8 +1,10 @@
 // explain: run the real pipeline (dry run) on a token + forwarded request and report the decision and its stage.
 import { z } from 'zod';
+import type { Deps } from '../deps.js';
 import { REASONS, type Reason } from '../errors.js';
+import type { KeyInfo } from '../keys/issuer-key-store.js';
+import type { Decide } from '../pipeline/decide.js';
 import { parseForwardedRequest } from '../request/request.js';
-import type { Runtime } from '../runtime.js';
 import { failedChecks } from './failed-checks.js';
 import { tokenFacts, tokenSummary } from './token-facts.js';
 
@@ -30,8 +32,12 @@ const STAGE: Readonly<Partial<Record<Reason, string>>> = {
   internal_error: 'internal',
 };
 
-/** What explain runs on: the runtime's pipeline, its key stores (kids and algs), its config and clock. */
-export type ExplainContext = Pick<Runtime, 'decide' | 'stores' | 'deps'>;
+/** What explain runs on (a Runtime is one): the pipeline, the key stores (kids and algs), the config and clock. */
+export interface ExplainContext {
+  readonly decide: Decide;
+  readonly stores: ReadonlyMap<string, { list(): readonly KeyInfo[] }>;
+  readonly deps: Pick<Deps, 'config' | 'clock'>;
+}
 
 /** The bearer token explain reads its facts from: `token`, else the Authorization header's. */
 function presentedToken(input: ExplainInput, headers: Readonly<Record<string, string>>): string | undefined {

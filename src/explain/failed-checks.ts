@@ -1,29 +1,9 @@
 // failedChecks: for a deny, the check that failed as expected vs actual — from the token's claims and the config.
 import type { Config, Issuer, Policy } from '../config/types.js';
 import type { Reason } from '../errors.js';
-import type { KeyInfo } from '../keys/issuer-key-store.js';
+import type { Check, CheckContext } from './check.js';
 import { audienceCheck, claimMismatches, missingClaims, scopeCheck } from './claim-checks.js';
-import { showTime, showValue, type TokenFacts } from './token-facts.js';
-
-/** One failed check: what the token has, what the config accepts, and the clock when a time was compared. */
-export interface Check {
-  readonly check: string;
-  readonly actual: unknown;
-  readonly expected: unknown;
-  readonly now?: string;
-  readonly leeway?: string;
-  readonly note?: string;
-}
-
-export interface CheckContext {
-  readonly config: Config;
-  readonly facts: TokenFacts | undefined;
-  readonly policy: Policy | undefined;
-  readonly nowMs: number;
-  /** The keys an issuer serves now (kids and algs, never key material). */
-  readonly keys: (issuer: string) => readonly KeyInfo[];
-  readonly tokenLength: number | undefined;
-}
+import { showTime, showValue } from './token-facts.js';
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 

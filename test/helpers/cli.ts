@@ -46,6 +46,9 @@ export async function runCli(
       stderr += t;
     },
     readStdin: async () => stdin,
+    serve: async () => {
+      throw new Error('runCli does not start servers: use spawnCli');
+    },
   });
   return { code, stdout, stderr };
 }
