@@ -63,12 +63,17 @@ function keyCheck(ctx: CheckContext, reason: 'unknown_key' | 'alg_not_allowed' |
   };
 }
 
-/** The failed check(s) behind `reason`, as expected vs actual; empty when the reason is not about the token. */
+/**
+ * The failed check(s) behind `reason`, as expected vs actual; empty when the reason is not about the token's content or
+ * the token is not a bearer token explain could parse (`token`, or the Authorization header of `headers`).
+ */
 export function failedChecks(reason: Reason, ctx: CheckContext): Check[] {
   const { facts, config, nowMs } = ctx;
   const now = Math.floor(nowMs / 1000);
   const leeway = Math.floor((facts?.issuer?.leeway ?? 0) / 1000);
   const claims = facts?.claims ?? {};
+  // Without a token explain could read (a cookie or query token, or none parsed), there is nothing to compare.
+  if (facts === undefined && reason !== 'token_too_large') return [];
   switch (reason) {
     case 'token_too_large':
       return [
