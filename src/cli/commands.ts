@@ -128,7 +128,12 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         multiple: true,
         help: 'an aud value (repeatable; default: the issuer’s first)',
       },
-      exp: { type: 'string', value: 'DURATION', default: '1h', check: duration, help: 'lifetime' },
+      exp: {
+        type: 'string',
+        value: 'DURATION',
+        check: duration,
+        help: 'lifetime (default 1h; with --issuer at most revocation.max_token_lifetime)',
+      },
       jti: { type: 'string', value: 'JTI', help: 'the jti claim (default: a random UUID)' },
       claim: {
         type: 'string',

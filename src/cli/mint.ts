@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type JWTPayload, SignJWT } from 'jose';
 import { loadConfig } from '../config/load.js';
-import type { Issuer } from '../config/types.js';
+import type { Config, Issuer } from '../config/types.js';
 import { readClaim } from '../lib/claim-path.js';
 import { parseDuration } from '../lib/duration.js';
 import type { CommandRun } from './command-run.js';
@@ -39,10 +39,10 @@ const optional = <K extends string>(name: K, value: unknown) =>
   value === undefined ? {} : ({ [name]: value } as Record<K, unknown>);
 
 /** The configured issuer named by --issuer; CliError listing the configured names when there is none. */
-function findIssuer(name: string, env: Parameters<typeof loadConfig>[0]): Issuer {
+function findIssuer(name: string, env: Parameters<typeof loadConfig>[0]): { issuer: Issuer; config: Config } {
   const config = loadConfig(env);
   const issuer = config.issuers.find((i) => i.name === name);
-  if (issuer) return issuer;
+  if (issuer) return { issuer, config };
   const names = config.issuers.map((i) => i.name).join(', ') || 'none';
   throw new CliError(`--issuer ${name}: no such issuer in ${config.source} (configured: ${names})`);
 }
@@ -62,6 +62,22 @@ function hsKey(issuer: Issuer): SigningKey {
   };
 }
 
+/** --exp, else 1 h — within revocation.max_token_lifetime for --issuer (a longer token is refused: a note says so). */
+function lifetime(
+  exp: string | undefined,
+  config: Config | undefined,
+  io: { err: (t: string) => void },
+): number {
+  const cap = config?.revocation.max_token_lifetime;
+  if (exp === undefined) return cap === undefined ? 3_600_000 : Math.min(3_600_000, cap);
+  const ms = parseDuration(exp) ?? 3_600_000;
+  if (cap !== undefined && ms > cap)
+    io.err(
+      `mint: note: --exp ${exp} is longer than revocation.max_token_lifetime (${cap / 1000}s): keyway answers lifetime_too_long\n`,
+    );
+  return ms;
+}
+
 /** Run mint; prints the token. Notes on stderr when the token will not pass the issuer's checks. */
 export const runMint: CommandRun = async ({ values }, io) => {
   const payload = payloadOf(values);
@@ -69,7 +85,9 @@ export const runMint: CommandRun = async ({ values }, io) => {
   const issuerName = values['issuer'] as string | undefined;
   if (keyFile === undefined && issuerName === undefined)
     throw new UsageError('give --key FILE (a private key PEM) or --issuer NAME (a configured issuer)');
-  const issuer = issuerName === undefined ? undefined : findIssuer(issuerName, io.env);
+  const found = issuerName === undefined ? undefined : findIssuer(issuerName, io.env);
+  const issuer = found?.issuer;
+  const ttlMs = lifetime(values['exp'] as string | undefined, found?.config, io);
   const wanted = values['alg'] as string | undefined;
   const signing = keyFile !== undefined ? readSigningKey(keyFile) : hsKey(issuer!);
   const alg = wanted ?? signing.algs[0]!;
@@ -90,7 +108,7 @@ export const runMint: CommandRun = async ({ values }, io) => {
     ...optional('sub', values['sub'] as string | undefined),
     ...optional('aud', aud?.length ? (aud.length === 1 ? aud[0] : aud) : payload.aud),
     iat: now,
-    exp: now + Math.floor((parseDuration(values['exp']) ?? 3_600_000) / 1000),
+    exp: now + Math.floor(ttlMs / 1000),
     jti: (values['jti'] as string | undefined) ?? payload.jti ?? randomUUID(),
   };
   for (const claim of issuer?.required_claims ?? [])

@@ -147,6 +147,20 @@ policies:
     expect(decodeJwt(r.stdout.trim())).toMatchObject({ iss: 'x', aud: 'billing' });
   });
 
+  it('without --exp stays within revocation.max_token_lifetime; a longer --exp gets a note on stderr', async () => {
+    const short = join(dir, 'short-lifetime.yaml');
+    writeFileSync(short, `${internal}revocation:\n  max_token_lifetime: 15m\n`);
+    const r = await spawnCli(['mint', '--issuer', 'internal'], { KEYWAY_CONFIG: short });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const claims = decodeJwt(r.stdout.trim());
+    expect(claims.exp! - claims.iat!).toBe(900);
+    const long = await spawnCli(['mint', '--issuer', 'internal', '--exp', '2h'], { KEYWAY_CONFIG: short });
+    expect(long.code).toBe(0);
+    expect(long.stderr).toBe(
+      'mint: note: --exp 2h is longer than revocation.max_token_lifetime (900s): keyway answers lifetime_too_long\n',
+    );
+  });
+
   it('an unknown issuer, or one without an HS secret: exit 1 saying what exists and what to give', async () => {
     const unknown = await spawnCli(['mint', '--issuer', 'nope'], { KEYWAY_CONFIG: file });
     expect(unknown.code).toBe(1);
