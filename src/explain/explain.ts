@@ -1,10 +1,12 @@
 // explain: run the real pipeline (dry run) on a token + forwarded request and report the decision and its stage.
 import { z } from 'zod';
+import type { Policy } from '../config/types.js';
 import type { Deps } from '../deps.js';
 import { REASONS, type Reason } from '../errors.js';
+import { compileTokenSource, extractToken } from '../extract/extract-token.js';
 import type { KeyInfo } from '../keys/issuer-key-store.js';
 import type { Decide } from '../pipeline/decide.js';
-import { parseForwardedRequest } from '../request/request.js';
+import { type ForwardedRequest, parseForwardedRequest } from '../request/request.js';
 import { failedChecks } from './failed-checks.js';
 import { tokenFacts, tokenSummary } from './token-facts.js';
 
@@ -39,11 +41,14 @@ export interface ExplainContext {
   readonly deps: Pick<Deps, 'config' | 'clock'>;
 }
 
-/** The bearer token explain reads its facts from: `token`, else the Authorization header's. */
-function presentedToken(input: ExplainInput, headers: Readonly<Record<string, string>>): string | undefined {
-  if (input.token !== undefined) return input.token;
-  const match = /^bearer +(\S+)$/i.exec(headers['authorization'] ?? '');
-  return match?.[1];
+/** The token the decision read: the policy's token sources on the request, as the pipeline extracts it. */
+function presentedToken(req: ForwardedRequest, policy: Policy | undefined): string | undefined {
+  if (policy === undefined) return undefined;
+  try {
+    return extractToken(req, policy.token_sources.map(compileTokenSource))?.token;
+  } catch {
+    return undefined; // sources that disagree: the decision said so (malformed_token); nothing to compare
+  }
 }
 
 /**
@@ -62,11 +67,12 @@ export async function explain(
   headers['x-forwarded-host'] = input.host;
   headers['x-forwarded-uri'] = input.uri;
   if (input.token !== undefined) headers['authorization'] = `Bearer ${input.token}`;
-  const token = presentedToken(input, headers);
-  const facts = tokenFacts(token, deps.config);
-  const summary = facts === undefined ? {} : { token: tokenSummary(facts) };
   const req = parseForwardedRequest({ method: 'GET', query: '', header: (n) => headers[n] }, () => 'explain');
   const decision = await decide(req, input.policy, { dryRun: true });
+  const policy = deps.config.policies.find((p) => p.name === decision.policy);
+  const token = presentedToken(req, policy);
+  const facts = tokenFacts(token, deps.config);
+  const summary = facts === undefined ? {} : { token: tokenSummary(facts) };
   if (decision.kind === 'allow') {
     return {
       result: 'allow',
@@ -88,7 +94,7 @@ export async function explain(
     checks: failedChecks(reason, {
       config: deps.config,
       facts,
-      policy: deps.config.policies.find((p) => p.name === decision.policy),
+      policy,
       nowMs: deps.clock(),
       keys: (issuer) => stores.get(issuer)?.list() ?? [],
       tokenLength: token?.length,

@@ -65,7 +65,7 @@ function keyCheck(ctx: CheckContext, reason: 'unknown_key' | 'alg_not_allowed' |
 
 /**
  * The failed check(s) behind `reason`, as expected vs actual; empty when the reason is not about the token's content or
- * the token is not a bearer token explain could parse (`token`, or the Authorization header of `headers`).
+ * no token was found (no policy matched, sources that disagree) or it does not parse.
  */
 export function failedChecks(reason: Reason, ctx: CheckContext): Check[] {
   const { facts, config, nowMs } = ctx;

@@ -34,6 +34,7 @@ const kw = await createTestKeyway(
       { name: 'billing', issuers: ['hs'], audiences: ['billing'] },
       { name: 'typed', issuers: ['typed'] },
       { name: 'es', issuers: ['es'] },
+      { name: 'cookie', issuers: ['hs'], token_sources: ['cookie:session'] },
     ],
   },
   { clock: () => NOW * 1000 },
@@ -270,6 +271,39 @@ describe('explain: the failed check as expected vs actual', () => {
         issuer: 'hs',
       },
     });
+  });
+
+  it('reads the token where the policy does (a cookie), as the decision did', async () => {
+    const t = await hs({ aud: 'elsewhere' });
+    const result = await explain(
+      context,
+      explainInput.parse({ policy: 'cookie', headers: { Cookie: `session=${t}` } }),
+    );
+    const text = JSON.stringify(result);
+    recordOutput('response', text);
+    expect(result).toMatchObject({
+      reason: 'bad_audience',
+      checks: [{ check: 'aud', actual: ['elsewhere'], expected: { any_of: ['orders', 'billing'] } }],
+      token: { iss: 'https://hs.test', aud: 'elsewhere' },
+    });
+    expect(text).not.toContain(t);
+  });
+
+  it('a token too large to parse: its size against limits.max_token_bytes', async () => {
+    const t = `${await hs({ pad: 'x'.repeat(20_000) })}`;
+    const result = await explain(context, explainInput.parse({ token: t, policy: 'p' }));
+    recordOutput('response', JSON.stringify(result));
+    expect(result).toMatchObject({
+      reason: 'token_too_large',
+      checks: [
+        {
+          check: 'size',
+          actual: `${t.length} bytes`,
+          expected: 'at most 16384 bytes (limits.max_token_bytes)',
+        },
+      ],
+    });
+    expect(result).not.toHaveProperty('token');
   });
 
   it('POST /admin/explain shows the same checks', async () => {
