@@ -1,5 +1,6 @@
 // Help texts, generated from COMMANDS: the top-level list and each command's usage with every flag.
-import { COMMANDS, type CommandSpec, type FlagSpec } from './commands.js';
+import type { CommandSpec, FlagSpec } from './command-spec.js';
+import { COMMANDS } from './commands.js';
 
 const flagWord = (name: string, flag: FlagSpec) =>
   `--${name}${flag.type === 'string' ? ` ${flag.value ?? 'VALUE'}` : ''}${flag.multiple ? '…' : ''}`;

@@ -1,6 +1,6 @@
 // parseCommand: a command's argv read strictly against its COMMANDS entry; every problem is a UsageError.
 import { parseArgs } from 'node:util';
-import type { CommandSpec, FlagSpec } from './commands.js';
+import type { CommandSpec, FlagSpec } from './command-spec.js';
 import { UsageError } from './usage-error.js';
 
 /** What a command receives: its flags (defaults filled in), its positional value, and whether help was asked. */

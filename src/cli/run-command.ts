@@ -2,7 +2,8 @@
 import { ConfigError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliIo, CommandRun } from './command-run.js';
-import { COMMANDS, type CommandName } from './commands.js';
+import type { CommandName } from './command-spec.js';
+import { COMMANDS } from './commands.js';
 import { commandHelp, topHelp } from './help.js';
 import { nearest, parseCommand } from './parse-command.js';
 import { CliError, UsageError } from './usage-error.js';
