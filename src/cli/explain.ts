@@ -1,70 +1,58 @@
 // `keyway explain`: the decision the configured keyway would make for a token and request, without a server.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import type { Env } from '../config/load.js';
 import { loadConfig } from '../config/load.js';
 import { createDeps } from '../deps-create.js';
 import { explain, explainInput } from '../explain/explain.js';
 import { createLogger } from '../infra/log.js';
 import { createMetrics } from '../infra/metrics.js';
 import { createRuntime } from '../runtime.js';
+import type { CliIo, CommandRun } from './command-run.js';
+import { CliError, UsageError } from './usage-error.js';
 
-const USAGE = `usage: keyway explain (--token-file F | --token-file - | --token T) [--method GET] [--host H] [--uri /path]
-       [--header 'Name: value']... [--policy NAME]
-Loads the config (KEYWAY_CONFIG or env), fetches the keys, and prints the decision as JSON (exit 0 allow, 3 deny).
-`;
-
-/** Run explain; prints JSON and returns 0 (allow), 3 (deny) or 2 (usage). */
-export async function runExplain(
-  argv: string[],
-  env: Env,
-  out: (text: string) => void,
-  readStdin: () => string = () => readFileSync(0, 'utf8'),
-): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      token: { type: 'string' },
-      'token-file': { type: 'string' },
-      method: { type: 'string' },
-      host: { type: 'string' },
-      uri: { type: 'string' },
-      header: { type: 'string', multiple: true },
-      policy: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    out(USAGE);
-    return 0;
+async function readToken(values: Readonly<Record<string, unknown>>, io: CliIo): Promise<string | undefined> {
+  const file = values['token-file'] as string | undefined;
+  const token = values['token'] as string | undefined;
+  if (file !== undefined && token !== undefined)
+    throw new UsageError('give --token or --token-file, not both');
+  if (file === '-') return (await io.readStdin()).trim();
+  if (file === undefined) return token;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new CliError(
+      `--token-file ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
-  const file = values['token-file'];
-  const token = file === '-' ? readStdin().trim() : file ? readFileSync(file, 'utf8').trim() : values.token;
+}
+
+function parseHeaders(lines: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const line of values.header ?? []) {
+  for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon < 1) {
-      out(`explain: --header expects 'Name: value'\n${USAGE}`);
-      return 2;
-    }
+    if (colon < 1) throw new UsageError(`--header ${JSON.stringify(line)}: expected 'Name: value'`);
     headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
   }
+  return headers;
+}
+
+/** Run explain; prints JSON and returns 0 (allow) or 3 (deny). */
+export const runExplain: CommandRun = async ({ values }, io) => {
+  const token = await readToken(values, io);
+  const headers = parseHeaders((values['header'] as string[] | undefined) ?? []);
   const { method, host, uri, policy } = values;
   const input = explainInput.safeParse({ token, method, host, uri, policy, headers });
-  if (!input.success) {
-    out(`explain: ${input.error.issues.map((i) => i.message).join('; ')}\n${USAGE}`);
-    return 2;
-  }
-  const config = loadConfig(env);
+  if (!input.success)
+    throw new UsageError(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const config = loadConfig(io.env);
   const runtime = createRuntime(
     createDeps(config, { log: createLogger('silent'), metrics: createMetrics() }),
   );
   try {
     await runtime.start(true);
-    const result = await explain(runtime.decide, input.data);
-    out(`${JSON.stringify(result, null, 2)}\n`);
+    const result = await explain(runtime, input.data);
+    io.out(`${JSON.stringify(result, null, 2)}\n`);
     return result['result'] === 'allow' ? 0 : 3;
   } finally {
     await runtime.close();
   }
-}
+};

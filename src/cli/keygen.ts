@@ -1,49 +1,62 @@
 // `keyway keygen`: a signing key pair — private PKCS#8 PEM and the public JWKS to publish.
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
+import type { CommandRun } from './command-run.js';
+import { CliError } from './usage-error.js';
 
-const ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
 
-/** Run keygen; returns the exit code. With --out DIR writes private.pem (mode 0600) and jwks.json, else prints both. */
-export async function runKeygen(argv: string[], out: (text: string) => void): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      alg: { type: 'string', default: 'ES256' },
-      kid: { type: 'string' },
-      bits: { type: 'string', default: '2048' },
-      out: { type: 'string' },
-      help: { type: 'boolean' },
-    },
+/** Create DIR (and its parents) for the key files; CliError naming the directory and the fix when it cannot. */
+function ensureDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new CliError(
+      `--out ${dir}: cannot create the directory (${errno(err)}): give a directory you can write, or create it first`,
+    );
+  }
+}
+
+/** Write a new file; never replaces an existing key (CliError naming the file). */
+function writeNew(path: string, text: string, mode: number): void {
+  try {
+    writeFileSync(path, text, { mode, flag: 'wx' });
+  } catch (err) {
+    const code = errno(err);
+    throw new CliError(
+      code === 'EEXIST'
+        ? `${path} exists: keygen never overwrites a key; give another --out directory or remove it`
+        : `cannot write ${path} (${code}): give a directory you can write`,
+    );
+  }
+}
+
+/** Run keygen; with --out DIR writes private.pem (mode 0600) and jwks.json, else prints both. */
+export const runKeygen: CommandRun = async ({ values }, io) => {
+  const alg = values['alg'] as string;
+  const { privateKey, publicKey } = await generateKeyPair(alg, {
+    extractable: true,
+    modulusLength: Number(values['bits']),
   });
-  if (values.help) {
-    out(`usage: keyway keygen [--alg ${ALGS.join('|')}] [--kid K] [--bits 2048] [--out DIR]\n`);
-    return 0;
-  }
-  const alg = values.alg as (typeof ALGS)[number];
-  if (!ALGS.includes(alg)) {
-    out(`keygen: --alg must be one of ${ALGS.join(', ')}\n`);
-    return 2;
-  }
-  const bits = Number(values.bits);
-  if (alg.startsWith('R') || alg.startsWith('P')) {
-    if (!Number.isInteger(bits) || bits < 2048) {
-      out('keygen: --bits must be at least 2048\n');
-      return 2;
-    }
-  }
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, modulusLength: bits });
-  const kid = values.kid ?? `${alg.toLowerCase()}-${new Date().toISOString().slice(0, 10)}`;
+  const kid =
+    (values['kid'] as string | undefined) ?? `${alg.toLowerCase()}-${new Date().toISOString().slice(0, 10)}`;
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }] };
   const pem = await exportPKCS8(privateKey);
-  if (values.out) {
-    writeFileSync(join(values.out, 'private.pem'), pem, { mode: 0o600 });
-    writeFileSync(join(values.out, 'jwks.json'), `${JSON.stringify(jwks, null, 2)}\n`);
-    out(`wrote ${join(values.out, 'private.pem')} and ${join(values.out, 'jwks.json')} (kid ${kid})\n`);
-  } else {
-    out(`${pem}\n${JSON.stringify(jwks, null, 2)}\n`);
+  const dir = values['out'] as string | undefined;
+  if (dir === undefined) {
+    io.out(`${pem}\n${JSON.stringify(jwks, null, 2)}\n`);
+    return 0;
   }
+  ensureDirectory(dir);
+  const [pemPath, jwksPath] = [join(dir, 'private.pem'), join(dir, 'jwks.json')];
+  const existing = [pemPath, jwksPath].find((p) => existsSync(p));
+  if (existing !== undefined)
+    throw new CliError(
+      `${existing} exists: keygen never overwrites a key; give another --out directory or remove it`,
+    );
+  writeNew(pemPath, pem, 0o600);
+  writeNew(jwksPath, `${JSON.stringify(jwks, null, 2)}\n`, 0o644);
+  io.out(`wrote ${pemPath} and ${jwksPath} (kid ${kid})\n`);
   return 0;
-}
+};

@@ -1,16 +1,13 @@
 // `keyway mint`: sign a token with a private key file or a configured HS secret (for tests and ops, never for users).
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { importPKCS8, type JWTPayload, SignJWT } from 'jose';
-import type { Env } from '../config/load.js';
+import { type JWTPayload, SignJWT } from 'jose';
 import { loadConfig } from '../config/load.js';
+import type { Config, Issuer } from '../config/types.js';
+import { readClaim } from '../lib/claim-path.js';
 import { parseDuration } from '../lib/duration.js';
-
-const USAGE = `usage: keyway mint (--key private.pem --alg ES256 [--kid K] | --issuer NAME [--kid K])
-       [--iss I] [--sub S] [--aud A]... [--exp 1h] [--jti J] [--claim k=v]... [--claims '{"json":1}']
-  --issuer NAME signs with the first HS secret of that configured issuer (KEYWAY_CONFIG or env quick start).
-`;
+import type { CommandRun } from './command-run.js';
+import { readSigningKey, type SigningKey } from './signing-key.js';
+import { CliError, UsageError } from './usage-error.js';
 
 function parseClaimValue(text: string): unknown {
   try {
@@ -20,64 +17,108 @@ function parseClaimValue(text: string): unknown {
   }
 }
 
-/** Run mint; prints the token and returns the exit code. */
-export async function runMint(argv: string[], env: Env, out: (text: string) => void): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      key: { type: 'string' },
-      alg: { type: 'string' },
-      kid: { type: 'string' },
-      issuer: { type: 'string' },
-      iss: { type: 'string' },
-      sub: { type: 'string' },
-      aud: { type: 'string', multiple: true },
-      exp: { type: 'string', default: '1h' },
-      jti: { type: 'string' },
-      claim: { type: 'string', multiple: true },
-      claims: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    out(USAGE);
-    return 0;
+/** The payload from --claims and --claim; UsageError for JSON that is not an object or a pair without "=". */
+function payloadOf(values: Readonly<Record<string, unknown>>): JWTPayload {
+  let payload: JWTPayload = {};
+  const json = values['claims'] as string | undefined;
+  if (json !== undefined) {
+    const parsed = parseClaimValue(json);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new UsageError(`--claims: expected a JSON object, like '{"tenant":"t1"}'`);
+    payload = parsed as JWTPayload;
   }
-  const payload: JWTPayload = values.claims ? (JSON.parse(values.claims) as JWTPayload) : {};
-  for (const pair of values.claim ?? []) {
+  for (const pair of (values['claim'] as string[] | undefined) ?? []) {
     const eq = pair.indexOf('=');
-    if (eq < 1) return fail(out, `--claim expects k=v, got ${pair}`);
+    if (eq < 1) throw new UsageError(`--claim ${pair}: expected NAME=VALUE`);
     payload[pair.slice(0, eq)] = parseClaimValue(pair.slice(eq + 1));
   }
-  const ttl = parseDuration(values.exp);
-  if (ttl === undefined) return fail(out, '--exp expects a duration like 15m');
-  let key: Parameters<SignJWT['sign']>[0];
-  let alg: string;
-  let iss = values.iss;
-  if (values.key) {
-    alg = values.alg ?? 'ES256';
-    key = await importPKCS8(readFileSync(values.key, 'utf8'), alg);
-  } else if (values.issuer) {
-    const issuer = loadConfig(env).issuers.find((i) => i.name === values.issuer);
-    const secret = issuer?.hs_secrets[0];
-    if (!issuer || !secret) return fail(out, `issuer ${values.issuer} has no HS secret in the config`);
-    key = secret.key;
-    alg = values.alg ?? secret.algorithms[0] ?? 'HS256';
-    iss ??= issuer.issuer;
-  } else return fail(out, 'give --key or --issuer');
-  const jwt = new SignJWT(payload)
-    .setProtectedHeader({ alg, typ: 'JWT', ...(values.kid ? { kid: values.kid } : {}) })
-    .setIssuedAt()
-    .setJti(values.jti ?? randomUUID())
-    .setExpirationTime(Math.floor(Date.now() / 1000) + Math.floor(ttl / 1000));
-  if (iss) jwt.setIssuer(iss);
-  if (values.sub) jwt.setSubject(values.sub);
-  if (values.aud) jwt.setAudience(values.aud.length === 1 ? values.aud[0]! : values.aud);
-  out(`${await jwt.sign(key)}\n`);
-  return 0;
+  return payload;
 }
 
-function fail(out: (text: string) => void, message: string): number {
-  out(`mint: ${message}\n${USAGE}`);
-  return 2;
+const optional = <K extends string>(name: K, value: unknown) =>
+  value === undefined ? {} : ({ [name]: value } as Record<K, unknown>);
+
+/** The configured issuer named by --issuer; CliError listing the configured names when there is none. */
+function findIssuer(name: string, env: Parameters<typeof loadConfig>[0]): { issuer: Issuer; config: Config } {
+  const config = loadConfig(env);
+  const issuer = config.issuers.find((i) => i.name === name);
+  if (issuer) return { issuer, config };
+  const names = config.issuers.map((i) => i.name).join(', ') || 'none';
+  throw new CliError(`--issuer ${name}: no such issuer in ${config.source} (configured: ${names})`);
 }
+
+/** The first HS secret of the issuer as a signing key; CliError when it has none. */
+function hsKey(issuer: Issuer): SigningKey {
+  const secret = issuer.hs_secrets[0];
+  if (!secret)
+    throw new CliError(
+      `issuer ${issuer.name} has no HS secret to sign with: give --key FILE, the private key of one of its keys`,
+    );
+  return {
+    key: secret.key,
+    algs: secret.algorithms,
+    kid: secret.kid,
+    what: `the HS secret of issuer ${issuer.name}`,
+  };
+}
+
+/** --exp, else 1 h — within revocation.max_token_lifetime for --issuer (a longer token is refused: a note says so). */
+function lifetime(
+  exp: string | undefined,
+  config: Config | undefined,
+  io: { err: (t: string) => void },
+): number {
+  const cap = config?.revocation.max_token_lifetime;
+  if (exp === undefined) return cap === undefined ? 3_600_000 : Math.min(3_600_000, cap);
+  const ms = parseDuration(exp) ?? 3_600_000;
+  if (cap !== undefined && ms > cap)
+    io.err(
+      `mint: note: --exp ${exp} is longer than revocation.max_token_lifetime (${cap / 1000}s): keyway answers lifetime_too_long\n`,
+    );
+  return ms;
+}
+
+/** Run mint; prints the token. Notes on stderr when the token will not pass the issuer's checks. */
+export const runMint: CommandRun = async ({ values }, io) => {
+  const payload = payloadOf(values);
+  const keyFile = values['key'] as string | undefined;
+  const issuerName = values['issuer'] as string | undefined;
+  if (keyFile === undefined && issuerName === undefined)
+    throw new UsageError('give --key FILE (a private key PEM) or --issuer NAME (a configured issuer)');
+  const found = issuerName === undefined ? undefined : findIssuer(issuerName, io.env);
+  const issuer = found?.issuer;
+  const ttlMs = lifetime(values['exp'] as string | undefined, found?.config, io);
+  const wanted = values['alg'] as string | undefined;
+  const signing = keyFile !== undefined ? readSigningKey(keyFile) : hsKey(issuer!);
+  const alg = wanted ?? signing.algs[0]!;
+  if (!(signing.algs as readonly string[]).includes(alg))
+    throw new UsageError(
+      `--alg ${alg}: ${signing.what} signs ${signing.algs.join(', ')} only: use --alg ${signing.algs[0]}`,
+    );
+  if (issuer && !(issuer.algorithms as readonly string[]).includes(alg))
+    io.err(
+      `mint: note: issuer ${issuer.name} accepts ${issuer.algorithms.join(', ')}: keyway answers alg_not_allowed\n`,
+    );
+  const kid = (values['kid'] as string | undefined) ?? signing.kid;
+  const now = Math.floor(Date.now() / 1000);
+  const aud = (values['aud'] as string[] | undefined) ?? issuer?.audiences.slice(0, 1);
+  const claims: JWTPayload = {
+    ...payload,
+    ...optional('iss', (values['iss'] as string | undefined) ?? payload.iss ?? issuer?.issuer),
+    ...optional('sub', values['sub'] as string | undefined),
+    ...optional('aud', aud?.length ? (aud.length === 1 ? aud[0] : aud) : payload.aud),
+    iat: now,
+    exp: now + Math.floor(ttlMs / 1000),
+    jti: (values['jti'] as string | undefined) ?? payload.jti ?? randomUUID(),
+  };
+  for (const claim of issuer?.required_claims ?? [])
+    if (readClaim(claims, claim) === undefined)
+      io.err(`mint: note: issuer ${issuer!.name} requires the claim ${claim}: add --claim ${claim}=…\n`);
+  const jwt = new SignJWT(claims).setProtectedHeader({
+    alg,
+    typ: issuer?.typ?.[0] ?? 'JWT',
+    ...(kid ? { kid } : {}),
+  });
+  io.out(`${await jwt.sign(signing.key)}\n`);
+  return 0;
+};

@@ -1,6 +1,5 @@
 // `keyway revoke`: revoke a jti, a presented token or a subject, list, or delete — via the admin API or Redis directly.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import { type Clock, systemClock } from '../lib/clock.js';
@@ -12,16 +11,14 @@ import {
   TargetError,
 } from '../revocation/admin/revoke-targets.js';
 import { AdminInputError } from '../revocation/admin-input-error.js';
+import type { CommandRun } from './command-run.js';
+import { COMMANDS } from './commands.js';
+import { commandHelp } from './help.js';
+import { parseCommand } from './parse-command.js';
+import { UsageError } from './usage-error.js';
 
-/** The usage text of `keyway revoke`. */
-export const REVOKE_USAGE = `usage: keyway revoke --jti JTI --exp EXP | --token TOKEN|- | --token-file FILE|- | --sub SUB [--iss ISS] [--before T]
-                     [--reason TEXT] [--actor NAME]
-       keyway revoke --list [--limit N] [--cursor C]
-       keyway revoke --delete JTI
-  target: --admin-url URL (or KEYWAY_ADMIN_URL; token from KEYWAY_ADMIN_TOKEN or --admin-token-file FILE),
-          else Redis from REDIS_URL / KEYWAY_CONFIG (give it the servers' config: its retention is used)
-  --iss: revoke the subject of that issuer only (the tokens' iss claim); without it, of every issuer
-  times: whole seconds since the epoch, or an ISO 8601 date (--before defaults to now)`;
+/** The usage text of `keyway revoke` (from the COMMANDS table). */
+export const REVOKE_USAGE = commandHelp(COMMANDS.revoke).trimEnd();
 
 /** Injectable I/O for tests (defaults: global fetch, system clock, process stdin). */
 export interface RevokeCliIo {
@@ -30,25 +27,6 @@ export interface RevokeCliIo {
   /** Read all of stdin (for `--token -`). */
   readonly readStdin?: () => Promise<string>;
 }
-
-const OPTIONS = {
-  jti: { type: 'string' },
-  exp: { type: 'string' },
-  token: { type: 'string' },
-  'token-file': { type: 'string' },
-  sub: { type: 'string' },
-  iss: { type: 'string' },
-  before: { type: 'string' },
-  reason: { type: 'string' },
-  actor: { type: 'string' },
-  list: { type: 'boolean' },
-  limit: { type: 'string' },
-  cursor: { type: 'string' },
-  delete: { type: 'string' },
-  'admin-url': { type: 'string' },
-  'admin-token-file': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
 
 async function readStdinDefault(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -79,7 +57,25 @@ async function openTarget(
   return createRedisTarget(loadConfig(env), io.clock ?? systemClock);
 }
 
-type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
+/** The flags of `keyway revoke`, as parseCommand returns them. */
+interface Values {
+  readonly [flag: string]: string | boolean | string[] | undefined;
+  readonly jti?: string;
+  readonly exp?: string;
+  readonly token?: string;
+  readonly 'token-file'?: string;
+  readonly sub?: string;
+  readonly iss?: string;
+  readonly before?: string;
+  readonly reason?: string;
+  readonly actor?: string;
+  readonly list?: boolean;
+  readonly limit?: string;
+  readonly cursor?: string;
+  readonly delete?: string;
+  readonly 'admin-url'?: string;
+  readonly 'admin-token-file'?: string;
+}
 
 /** The presented token from --token, --token-file, or stdin when either is "-"; undefined when none was given. */
 async function readToken(v: Values, io: RevokeCliIo): Promise<string | undefined> {
@@ -127,10 +123,8 @@ async function execute(
   io: RevokeCliIo,
 ): Promise<number> {
   const revoking = v.jti ?? v.token ?? v['token-file'] ?? v.sub;
-  if ([v.list, v.delete, revoking].filter((a) => a !== undefined).length !== 1) {
-    out(REVOKE_USAGE);
-    return 2;
-  }
+  if ([v.list, v.delete, revoking].filter((a) => a !== undefined).length !== 1)
+    throw new UsageError('give one action: --jti, --token, --token-file or --sub; or --list; or --delete');
   const body = revoking === undefined ? undefined : revokeBody(v, await readToken(v, io), env);
   const request = body && parseRevokeBody(body);
   const limit = v.list ? parseLimit(v.limit) : 0;
@@ -161,30 +155,51 @@ async function execute(
   }
 }
 
-/** Run `keyway revoke …`; returns the exit code (0 done, 1 store/API failure or nothing to delete, 2 usage or bad input). */
+/**
+ * Run `keyway revoke` on parsed flags: 0 done, 1 store/API failure or nothing to delete, 2 bad input (its message on
+ * `err`). Throws UsageError for a command line that names no action or several.
+ */
+export async function revokeWith(
+  values: Values,
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+  io: RevokeCliIo & { readonly err?: (line: string) => void } = {},
+): Promise<number> {
+  const err = io.err ?? out;
+  try {
+    return await execute(values, env, out, io);
+  } catch (e) {
+    if (e instanceof AdminInputError) err(`keyway revoke: ${e.reason}: ${e.message}`);
+    else if (e instanceof TargetError || e instanceof ConfigError) err(`keyway revoke: ${e.message}`);
+    else throw e;
+    return e instanceof TargetError && !e.usage ? 1 : 2;
+  }
+}
+
+/** Run `keyway revoke …` from argv (usage and errors on `out`); returns the exit code as revokeWith does. */
 export async function runRevokeCommand(
   argv: string[],
   env: Record<string, string | undefined>,
   out: (line: string) => void,
   io: RevokeCliIo = {},
 ): Promise<number> {
-  let values: Values;
   try {
-    values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    const parsed = parseCommand(COMMANDS.revoke, argv);
+    if (parsed.help) {
+      out(REVOKE_USAGE);
+      return 0;
+    }
+    return await revokeWith(parsed.values, env, out, io);
   } catch (err) {
-    out(`keyway revoke: ${(err as Error).message}\n${REVOKE_USAGE}`);
+    if (!(err instanceof UsageError)) throw err;
+    out(`keyway revoke: ${err.message}\n${REVOKE_USAGE}`);
     return 2;
   }
-  if (values.help) {
-    out(REVOKE_USAGE);
-    return 0;
-  }
-  try {
-    return await execute(values, env, out, io);
-  } catch (err) {
-    if (err instanceof AdminInputError) out(`keyway revoke: ${err.reason}: ${err.message}`);
-    else if (err instanceof TargetError || err instanceof ConfigError) out(`keyway revoke: ${err.message}`);
-    else throw err;
-    return err instanceof TargetError && !err.usage ? 1 : 2;
-  }
 }
+
+/** `keyway revoke` from runCommand: the parsed flags to revokeWith, results on stdout, errors on stderr. */
+export const runRevoke: CommandRun = async ({ values }, io) =>
+  revokeWith(values, io.env, (line) => io.out(`${line}\n`), {
+    err: (line) => io.err(`${line}\n`),
+    readStdin: io.readStdin,
+  });

@@ -1,8 +1,14 @@
 // explain: run the real pipeline (dry run) on a token + forwarded request and report the decision and its stage.
 import { z } from 'zod';
+import type { Policy } from '../config/types.js';
+import type { Deps } from '../deps.js';
 import { REASONS, type Reason } from '../errors.js';
+import { compileTokenSource, extractToken } from '../extract/extract-token.js';
+import type { KeyInfo } from '../keys/issuer-key-store.js';
 import type { Decide } from '../pipeline/decide.js';
-import { parseForwardedRequest } from '../request/request.js';
+import { type ForwardedRequest, parseForwardedRequest } from '../request/request.js';
+import { failedChecks } from './failed-checks.js';
+import { tokenFacts, tokenSummary } from './token-facts.js';
 
 /** What explain takes: the token and the forwarded request as the proxy would describe it. */
 export const explainInput = z.strictObject({
@@ -28,8 +34,32 @@ const STAGE: Readonly<Partial<Record<Reason, string>>> = {
   internal_error: 'internal',
 };
 
-/** Decide without side effects (no rate-limit token taken) and describe the result; the token is never echoed. */
-export async function explain(decide: Decide, input: ExplainInput): Promise<Record<string, unknown>> {
+/** What explain runs on (a Runtime is one): the pipeline, the key stores (kids and algs), the config and clock. */
+export interface ExplainContext {
+  readonly decide: Decide;
+  readonly stores: ReadonlyMap<string, { list(): readonly KeyInfo[] }>;
+  readonly deps: Pick<Deps, 'config' | 'clock'>;
+}
+
+/** The token the decision read: the policy's token sources on the request, as the pipeline extracts it. */
+function presentedToken(req: ForwardedRequest, policy: Policy | undefined): string | undefined {
+  if (policy === undefined) return undefined;
+  try {
+    return extractToken(req, policy.token_sources.map(compileTokenSource))?.token;
+  } catch {
+    return undefined; // sources that disagree: the decision said so (malformed_token); nothing to compare
+  }
+}
+
+/**
+ * Decide without side effects (no rate-limit token taken) and describe the result: for a deny, the failed check as
+ * expected vs actual; for any token keyway can parse, its alg/kid/typ and registered claims. Never the token itself.
+ */
+export async function explain(
+  context: ExplainContext,
+  input: ExplainInput,
+): Promise<Record<string, unknown>> {
+  const { decide, stores, deps } = context;
   const headers: Record<string, string> = Object.fromEntries(
     Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]),
   );
@@ -39,6 +69,10 @@ export async function explain(decide: Decide, input: ExplainInput): Promise<Reco
   if (input.token !== undefined) headers['authorization'] = `Bearer ${input.token}`;
   const req = parseForwardedRequest({ method: 'GET', query: '', header: (n) => headers[n] }, () => 'explain');
   const decision = await decide(req, input.policy, { dryRun: true });
+  const policy = deps.config.policies.find((p) => p.name === decision.policy);
+  const token = presentedToken(req, policy);
+  const facts = tokenFacts(token, deps.config);
+  const summary = facts === undefined ? {} : { token: tokenSummary(facts) };
   if (decision.kind === 'allow') {
     return {
       result: 'allow',
@@ -46,6 +80,7 @@ export async function explain(decide: Decide, input: ExplainInput): Promise<Reco
       policy: decision.policy,
       subject: decision.subject,
       headers: decision.headers,
+      ...summary,
     };
   }
   const reason = decision.error.reason;
@@ -56,5 +91,14 @@ export async function explain(decide: Decide, input: ExplainInput): Promise<Reco
     stage: STAGE[reason] ?? 'verify',
     reason,
     detail: decision.error.message,
+    checks: failedChecks(reason, {
+      config: deps.config,
+      facts,
+      policy,
+      nowMs: deps.clock(),
+      keys: (issuer) => stores.get(issuer)?.list() ?? [],
+      tokenLength: token?.length,
+    }),
+    ...summary,
   };
 }

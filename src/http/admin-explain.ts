@@ -1,11 +1,10 @@
 // POST /admin/explain: the decision trace for a token + forwarded request (see src/explain/explain.ts).
 import { Hono } from 'hono';
-import { explain, explainInput } from '../explain/explain.js';
-import type { Decide } from '../pipeline/decide.js';
+import { type ExplainContext, explain, explainInput } from '../explain/explain.js';
 import { adminBodyLimit } from './admin-body-limit.js';
 
 /** Routes under /admin/explain. The token is used, never echoed. */
-export function createExplainAdminRoutes(decide: Decide): Hono {
+export function createExplainAdminRoutes(context: ExplainContext): Hono {
   const app = new Hono();
   // Room for the largest token limits.max_token_bytes allows (1 MiB) plus the forwarded request's headers.
   app.post('/', adminBodyLimit(2 * 1024 * 1024), async (c) => {
@@ -14,7 +13,7 @@ export function createExplainAdminRoutes(decide: Decide): Hono {
       const detail = parsed.error.issues.map((i) => i.message);
       return c.json({ error: 'bad_request', reason: 'invalid_body', detail }, 400);
     }
-    return c.json(await explain(decide, parsed.data));
+    return c.json(await explain(context, parsed.data));
   });
   return app;
 }

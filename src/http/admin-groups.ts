@@ -50,6 +50,6 @@ export function createAdminGroups(parts: AdminParts): AdminRoutes[] {
     { path: 'keys', app: createKeyAdminRoutes(stores) },
     { path: 'revocations', app: createRevocationAdminRoutes(revocation, deps, verifyForRevoke) },
     { path: 'routes', app: createRouteAdminRoutes(router) },
-    { path: 'explain', app: createExplainAdminRoutes(decide) },
+    { path: 'explain', app: createExplainAdminRoutes({ decide, stores, deps }) },
   ];
 }

@@ -9,7 +9,10 @@ import { renderTraefik, renderTraefikTwoHop } from './traefik.js';
 /** The snippets print-config can render (`traefik-two-hop`: the Traefik < 3.6 pattern; `fly`: nginx on Fly.io). */
 export type ProxyKind = 'caddy' | 'nginx' | 'traefik' | 'traefik-two-hop' | 'fly';
 
-/** Render the snippet for `kind`; throws RouteTableError when the table file it reads the allowlist from is invalid. */
+/**
+ * Render the snippet for `kind`. Throws RouteTableError when the table file it reads the allowlist from is invalid,
+ * ConfigError when the config's allowlist cannot be expressed honestly (an allowlist without routing, routing with none).
+ */
 export function printProxyConfig(
   kind: ProxyKind,
   config: Config,

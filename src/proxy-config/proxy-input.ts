@@ -1,6 +1,7 @@
 // ProxyInput: what every proxy snippet needs — keyway's address, the listen address, headers and the upstream allowlist.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/types.js';
+import { ConfigError } from '../errors.js';
 import { emittedHeaders } from '../respond/emitted-headers.js';
 import { parseRouteTableText, tableRules } from '../route/table.js';
 
@@ -15,6 +16,8 @@ export interface ProxyInput {
   readonly routing: boolean;
   /** Where the allowlist came from, said in a comment of the snippet. */
   readonly allowlistFrom: string;
+  /** Without routing: the one application every allowed request goes to (--app). */
+  readonly app: string;
   /** server.proxy_secret is set: the snippet sends it (from KEYWAY_PROXY_SECRET) on every auth subrequest. */
   readonly proxySecret: boolean;
 }
@@ -25,7 +28,12 @@ export interface ProxyOptions {
   readonly keyway?: string;
   /** The upstreams to allow; default routing.upstream_allowlist, else the table file's upstreams. */
   readonly upstreams?: readonly string[];
+  /** Without routing: the application's address (default 127.0.0.1:3000). */
+  readonly app?: string;
 }
+
+/** Where a snippet without routing sends allowed requests when --app is not given. */
+export const DEFAULT_APP = '127.0.0.1:3000';
 
 function allowlist(config: Config, options: ProxyOptions): { upstreams: readonly string[]; from: string } {
   const routing = config.routing;
@@ -47,9 +55,37 @@ function allowlist(config: Config, options: ProxyOptions): { upstreams: readonly
   };
 }
 
-/** Collect the snippet inputs from the config (reads routing.table_file when there is no upstream_allowlist). */
+/** True when keyway names an upstream (X-Route-Upstream): a route table (file or Redis) or default upstreams. */
+const routes = (config: Config) =>
+  config.routing.table_file !== undefined ||
+  config.routing.redis ||
+  config.routing.default_upstreams.length > 0;
+
+/**
+ * What the proxy could not be told honestly: an upstream allowlist without a route source (keyway never names an
+ * upstream, so the list guards nothing), or routing with no upstream at all to allow (the proxy would refuse all).
+ */
+function allowlistProblem(
+  config: Config,
+  routing: boolean,
+  upstreams: readonly string[],
+): string | undefined {
+  if (!routing && config.routing.upstream_allowlist.length > 0)
+    return 'routing.upstream_allowlist: set, but there is no route source (routing.table_file, routing.redis: true or routing.default_upstreams), so keyway never names an upstream and the proxy has nothing to choose from it — configure a route source, or remove upstream_allowlist and give print-config --app ADDR (the one application)';
+  if (routing && upstreams.length === 0)
+    return 'routing: no upstream to allow (upstream_allowlist and default_upstreams are empty, and the route table names none), so the proxy would refuse every request — set routing.upstream_allowlist to every upstream the table may name';
+  return undefined;
+}
+
+/**
+ * Collect the snippet inputs from the config (reads routing.table_file when there is no upstream_allowlist). Throws
+ * ConfigError when the config's allowlist cannot be expressed (see allowlistProblem), RouteTableError for a bad table.
+ */
 export function proxyInput(config: Config, options: ProxyOptions = {}): ProxyInput {
-  const { upstreams, from } = allowlist(config, options);
+  const routing = routes(config);
+  const { upstreams, from } = routing ? allowlist(config, options) : { upstreams: [], from: '' };
+  const problem = options.upstreams ? undefined : allowlistProblem(config, routing, upstreams);
+  if (problem !== undefined) throw new ConfigError(config.source, [problem]);
   const host =
     config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
   return {
@@ -57,11 +93,16 @@ export function proxyInput(config: Config, options: ProxyOptions = {}): ProxyInp
     listen: options.listen ?? ':8080',
     headers: emittedHeaders(config),
     upstreams: [...new Set(upstreams)].sort(),
-    routing:
-      config.routing.table_file !== undefined ||
-      config.routing.redis ||
-      config.routing.default_upstreams.length > 0,
+    routing,
     allowlistFrom: from,
+    app: options.app ?? DEFAULT_APP,
     proxySecret: config.server.proxy_secret !== undefined,
   };
+}
+
+/** The snippet's header line on where requests go: the allowlist's source, or the one application. */
+export function targetComment(input: ProxyInput): string {
+  return input.routing
+    ? `# Upstream allowlist from ${input.allowlistFrom}.`
+    : `# No routing configured (no route table, no default_upstreams): every allowed request goes to ${input.app} (--app).`;
 }

@@ -25,17 +25,10 @@ export function deployConfig(dir: string, env: Record<string, string> = {}): Con
   return loadConfig({ ...PLACEHOLDER_ENV, KEYWAY_CONFIG_YAML: yaml, ...env });
 }
 
-/** Replace `from` once; throws when print-config's output no longer has it. */
-function swap(text: string, from: string, to: string): string {
-  if (!text.includes(from)) throw new Error(`print-config output has no ${JSON.stringify(from)} any more`);
-  return text.replace(from, to);
-}
-
 /** print-config's output without its first line (what generated it: the file's own header says it). */
 const body = (text: string) => text.replace(/^# [^\n]*\n/, '');
-/** The same, also without the comments about the upstream allowlist (the Fly apps have no route table). */
-const unrouted = (text: string) =>
-  body(text).replace(/^# (Upstream allowlist|A request whose X-Route-Upstream)[^\n]*\n/gm, '');
+/** The same, also without the comment on where requests go (the Fly apps have no route table: the header says it). */
+const unrouted = (text: string) => body(text).replace(/^# No routing configured[^\n]*\n/m, '');
 
 const FLY_CADDY_HEADER = `# Caddy on Fly.io in front of keyway (fly.toml beside this file). The site block is \`keyway print-config caddy\` for
 # deploy/fly/keyway.yaml with server.proxy_secret set (test/deploy checks the file is current); only the addresses
@@ -93,26 +86,18 @@ export function renderDeployProxyConfigs(): Record<string, string> {
   const flyCaddy = printProxyConfig('caddy', fly, {
     keyway: '{$KEYWAY_ADDRESS:keyway.flycast:8081}',
     listen: ':{$PORT:8080}',
+    app: '{$APP_UPSTREAM:app.flycast:80}',
   });
-  const flyTraefik = printProxyConfig('traefik', fly, { keyway: '{{ env "KEYWAY_ADDRESS" }}' });
+  const flyTraefik = printProxyConfig('traefik', fly, {
+    keyway: '{{ env "KEYWAY_ADDRESS" }}',
+    app: '{{ env "APP_UPSTREAM" }}',
+  });
   const composeCaddy = printProxyConfig('caddy', compose, { keyway: 'keyway:8081', listen: ':8080' });
   const composeNginx = printProxyConfig('nginx', compose, { keyway: 'keyway:8081', listen: '8080' });
   const composeTraefik = printProxyConfig('traefik', compose, { keyway: 'keyway:8081' });
   return {
-    'deploy/fly/caddy/Caddyfile':
-      FLY_CADDY_HEADER +
-      swap(
-        swap(
-          unrouted(flyCaddy),
-          '\t\t# 3. Your application (no route table configured).',
-          '\t\t# 3. Your application (no route table in this setup).',
-        ),
-        'reverse_proxy 127.0.0.1:3000',
-        'reverse_proxy {$APP_UPSTREAM:app.flycast:80}',
-      ),
-    'deploy/fly/traefik/dynamic.yml':
-      FLY_TRAEFIK_HEADER +
-      swap(unrouted(flyTraefik), '- url: http://127.0.0.1:3000', '- url: http://{{ env "APP_UPSTREAM" }}'),
+    'deploy/fly/caddy/Caddyfile': FLY_CADDY_HEADER + unrouted(flyCaddy),
+    'deploy/fly/traefik/dynamic.yml': FLY_TRAEFIK_HEADER + unrouted(flyTraefik),
     'deploy/compose/caddy/Caddyfile': COMPOSE_CADDY_HEADER + body(composeCaddy),
     'deploy/compose/nginx/templates/keyway.conf.template': COMPOSE_NGINX_HEADER + body(composeNginx),
     'deploy/compose/traefik/dynamic.yml': COMPOSE_TRAEFIK_HEADER + body(composeTraefik),

@@ -141,7 +141,7 @@ describe('keyway revoke', () => {
       name: 'unknown flag',
       argv: ['--jti', 'x', '--expires', '1'],
       code: 2,
-      out: "Unknown option '--expires'",
+      out: 'unknown flag --expires (did you mean --exp?)',
     },
     { name: 'exp not a time', argv: ['--jti', 'x', '--exp', 'soon'], code: 2, out: 'invalid_exp' },
     { name: 'jti without exp', argv: ['--jti', 'x'], code: 2, out: 'invalid_exp' },

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { explain, explainInput } from '../../src/explain/explain.js';
 import { createLogger } from '../../src/infra/log.js';
 import {
   AUDIT_DIR_ENV,
@@ -63,6 +64,46 @@ describe('secrets audit', () => {
     expect(outputs.filter((o) => o.kind === 'response').length).toBeGreaterThanOrEqual(4);
     expect(readdirSync(dir).some((f) => f.startsWith('outputs.'))).toBe(true);
     expect(findLeaks(secrets(token), outputs)).toEqual([]);
+  });
+
+  it('explain output (every deny check and the allow) holds neither the token, its signature nor the HS secret', async () => {
+    const kw = await createTestKeyway({
+      issuers: [{ name: 'hs', issuer: 'https://hs.test', hs_secrets: [HS_SECRET], audiences: ['api'] }],
+      policies: [{ name: 'api', claims: { role: ['admin'] }, scopes: ['read'] }],
+    });
+    const tokens = await Promise.all(
+      [
+        { aud: 'api', role: 'admin', scope: 'read' },
+        { aud: 'other', role: 'admin', scope: 'read' },
+        { aud: 'api', role: 'guest', scope: 'read' },
+        { aud: 'api', role: 'admin', scope: 'write' },
+        { aud: 'api', role: 'admin', exp: 1 },
+      ].map((claims) => mint({ iss: 'https://hs.test', sub: 'alice', ...claims }, { secret: HS_SECRET })),
+    );
+    const outputs: AuditOutput[] = [];
+    for (const token of [...tokens, `${tokens[0]}x`]) {
+      const result = await explain(kw.runtime, explainInput.parse({ token, policy: 'api' }));
+      outputs.push({ kind: 'response', where: 'explain', text: JSON.stringify(result) });
+    }
+    await kw.close();
+    expect(outputs.map((o) => (JSON.parse(o.text) as { reason?: string }).reason)).toEqual([
+      undefined,
+      'bad_audience',
+      'claim_mismatch',
+      'insufficient_scope',
+      'expired',
+      'bad_signature',
+    ]);
+    const registered = [...tokens.flatMap((t) => secrets(t)), ...secrets(HS_SECRET)];
+    expect(findLeaks(registered, outputs)).toEqual([]);
+    // The check can fail: an explain output echoing a token's signature is found.
+    const signature = tokens[1]!.split('.')[2]!;
+    const echoed = {
+      kind: 'response' as const,
+      where: 'explain',
+      text: `{"checks":[{"actual":"${signature}"}]}`,
+    };
+    expect(findLeaks([{ value: signature, label: 'token signature' }], [echoed])).toHaveLength(1);
   });
 
   it.each([
