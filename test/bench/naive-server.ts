@@ -17,7 +17,7 @@ app.all('/auth', async (c) => {
     const { payload } =
       alg === 'HS256'
         ? await jwtVerify(token, secret, { algorithms: ['HS256'], audience: 'api' })
-        : await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256'], audience: 'api' });
+        : await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256', 'EdDSA'], audience: 'api' });
     if (!issuers.has(String(payload.iss))) return c.body(null, 401);
     c.header('X-Auth-Subject', String(payload.sub));
     return c.body(null, 200);

@@ -30,12 +30,14 @@ async function sign(claims: JWTPayload, alg: string, kid: string | undefined, ke
 export async function createPools(dir: string, size: number): Promise<Pools> {
   const rs = await generateKeyPair('RS256', { extractable: true });
   const es = await generateKeyPair('ES256', { extractable: true });
+  const ed = await generateKeyPair('EdDSA', { extractable: true });
   const forger = await generateKeyPair('RS256');
   const hsSecret = randomBytes(32).toString('base64url');
   const hsKey = new TextEncoder().encode(hsSecret);
   const keys = [
     { ...(await exportJWK(rs.publicKey)), kid: 'bench-rs', alg: 'RS256', use: 'sig' },
     { ...(await exportJWK(es.publicKey)), kid: 'bench-es', alg: 'ES256', use: 'sig' },
+    { ...(await exportJWK(ed.publicKey)), kid: 'bench-ed', alg: 'EdDSA', use: 'sig' },
   ];
   let fetches = 0;
   const server: Server = createServer((_req, res) => {
@@ -65,6 +67,7 @@ export async function createPools(dir: string, size: number): Promise<Pools> {
   const files = Object.fromEntries([
     await pool('RS256', (i) => sign(claims(ISSUERS.jwks, i), 'RS256', 'bench-rs', rs.privateKey)),
     await pool('ES256', (i) => sign(claims(ISSUERS.jwks, i), 'ES256', 'bench-es', es.privateKey)),
+    await pool('EdDSA', (i) => sign(claims(ISSUERS.jwks, i), 'EdDSA', 'bench-ed', ed.privateKey)),
     await pool('HS256', (i) => sign(claims(ISSUERS.hs, i), 'HS256', undefined, hsKey)),
     // A known kid, a signature by another key: every request is one failed verification.
     await pool('bad_signature', (i) => sign(claims(ISSUERS.jwks, i), 'RS256', 'bench-rs', forger.privateKey)),

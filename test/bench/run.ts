@@ -28,11 +28,19 @@ interface Scenario {
   /** The status every request must get (a sanity check before measuring). */
   readonly status: number;
   readonly limits?: Record<string, unknown>;
+  readonly log?: Record<string, unknown>;
 }
 
 const SCENARIOS: readonly Scenario[] = [
   { name: 'bare hono (floor)', kind: 'floor', pool: 'RS256', status: 200 },
-  ...(['RS256', 'ES256', 'HS256'] as const).flatMap((alg): Scenario[] => [
+  {
+    name: 'keyway warm RS256, every allow logged',
+    kind: 'keyway',
+    pool: 'RS256',
+    status: 200,
+    log: { allow_lines: 'all' },
+  },
+  ...(['RS256', 'ES256', 'EdDSA', 'HS256'] as const).flatMap((alg): Scenario[] => [
     { name: `naive hono+jose ${alg}`, kind: 'naive', pool: alg, status: 200 },
     { name: `keyway warm ${alg}`, kind: 'keyway', pool: alg, status: 200 },
     {
@@ -92,6 +100,7 @@ function keywayConfig(dir: string, pools: Pools, scenario: Scenario): string {
     ],
     policies: [{ name: 'default', headers: { 'X-User-Email': 'email' } }],
     ...(scenario.limits ? { limits: scenario.limits } : {}),
+    ...(scenario.log ? { log: scenario.log } : {}),
   };
   writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
   return file;
