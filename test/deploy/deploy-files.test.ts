@@ -47,7 +47,7 @@ const HARD_STOP_MARGIN_MS = 2_000;
 
 /** Every environment variable keyway reads: the names the config loaders and the start look up, and NODE_ENV. */
 const KEYWAY_ENV = new Set(
-  ['src/config/load.ts', 'src/config/env-input.ts', 'src/startup.ts', 'src/main.ts'].flatMap((f) =>
+  ['src/config/load.ts', 'src/config/env-input.ts', 'src/cli/startup.ts', 'src/main.ts'].flatMap((f) =>
     [...read(f).matchAll(/env\['([A-Z0-9_]+)'\]/g)].map((m) => m[1]!),
   ),
 );
