@@ -9,9 +9,8 @@ import {
   type Env,
   readConfigInput,
 } from '../config/load.js';
-import type { ConfigIo } from '../config/parse.js';
 import { type ParsedSections, parseSections } from '../config/parse-sections.js';
-import type { Config } from '../config/types.js';
+import type { Config, ConfigIo } from '../config/types.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { snapshotDirProblem } from '../revocation/snapshot-file.js';
 import { routingRedisProblem } from '../route/redis-connect.js';

@@ -15,7 +15,6 @@ import type { Config, ConfigIo } from './types.js';
 import { interpolate, parseYamlText } from './yaml-text.js';
 
 export type { Env };
-export { applyEnvOverrides, quickStartFromEnv };
 
 const nodeIo: ConfigIo = { readFile: (path) => readFileSync(path, 'utf8') };
 

@@ -6,11 +6,6 @@ import { publishedSecretProblems } from './published-secrets.js';
 import { readOrReport, resolveIssuer } from './resolve-issuer.js';
 import { adminToken, type ConfigInput } from './schema.js';
 import type { Config, ConfigIo } from './types.js';
-import { formatPath } from './zod-problems.js';
-
-export type { ConfigIo };
-
-export { formatPath };
 
 /**
  * Check `input` (already YAML-parsed): every problem of every part in one pass (types, unknown keys, files it names,
