@@ -25,7 +25,7 @@ export async function runServe(env: Env, options: { forceDev?: boolean } = {}): 
     throw err;
   }
   const banner = startup.dev
-    ? await writeDevBanner(server.port, startup.dev, startup.devReason ?? 'no_config', process.stderr)
+    ? await writeDevBanner(server.port, startup.dev, startup.devReason ?? 'no_config', process.stdout)
     : undefined;
   watchSignals(server, () => banner?.remove());
 }

@@ -1,4 +1,4 @@
-// `keyway serve` with no config source: the dev banner (on stderr) and its three curl lines answer 200 with the token
+// `keyway serve` with no config source: the dev banner (on stdout, beside the log lines) and its three curl lines answer 200 with the token
 // it names; off a terminal the token is only in a 0600 file, never in the output; SIGTERM drains, exits 0, removes it.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -9,6 +9,7 @@ const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 let child: ChildProcess;
 let banner = '';
 let stdout = '';
+let stderr = '';
 let port = 0;
 
 beforeAll(async () => {
@@ -22,13 +23,14 @@ beforeAll(async () => {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner; got:\n${banner}`)), 20_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      banner += chunk.toString();
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      banner = stdout;
       if (/nginx auth_request style\n.*\n=+\n/.test(banner)) {
         clearTimeout(timer);
         resolve();
@@ -84,7 +86,7 @@ describe('dev mode', () => {
     // Everything the process wrote (its log lines included) is free of the token.
     expect(stdout).toContain('keyway listening');
     expect(stdout).not.toMatch(JWT);
-    expect(banner).not.toMatch(JWT);
+    expect(stderr).not.toMatch(JWT);
   });
 
   it('on a terminal (npm start in a shell), prints the token itself', async () => {
