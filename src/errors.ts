@@ -140,14 +140,109 @@ export class KeywayError extends Error {
   }
 }
 
-/** Raised for invalid configuration: names the source, the key path and what was expected. */
+/** Stable codes of config problems: tests and tools branch on these, never on the message. */
+export const CONFIG_ISSUE_CODES = [
+  /** The config text is not YAML (line, column and the snippet are in the message). */
+  'invalid_yaml',
+  /** A `${VAR}` in the file names an unset environment variable (and has no `:-default`). */
+  'unset_variable',
+  /** A file the config names (the config itself, a key, a secret, a CA bundle, the route table) cannot be read. */
+  'unreadable_file',
+  /** Two sources that would each define the whole config are set (KEYWAY_CONFIG and KEYWAY_CONFIG_YAML). */
+  'conflicting_sources',
+  /** No config source at all where one is required (NODE_ENV=production never runs the embedded dev issuer). */
+  'no_config',
+  /** A config source that configures no issuer and no policy: it would accept nothing. */
+  'no_issuers',
+  /** A key the schema does not know (the message suggests the nearest valid one). */
+  'unknown_key',
+  /** A required key is absent. */
+  'missing_key',
+  /** A value of the wrong type (a string where a number is expected, …). */
+  'invalid_type',
+  /** A value of the right type that is not allowed (out of range, not one of the options, malformed). */
+  'invalid_value',
+  /** A name that refers to nothing (a policy's issuer, default_policy). */
+  'unknown_reference',
+  /** A name given twice where names must be unique. */
+  'duplicate',
+  /** Keys that exclude each other are both set. */
+  'conflict',
+  /** A key that needs another key which is not set. */
+  'requires',
+  /** A fetch URL keyway refuses (plain http to a non-loopback host, not a URL). */
+  'insecure_url',
+  /** A key or secret the key store would refuse (too short, weak, private material, unusable with the algs). */
+  'refused_key',
+  /** A secret value published in keyway's repository. */
+  'published_secret',
+  /** A match rule that can never match a request (not normalised, trailing dot). */
+  'never_matches',
+  /** A header name keyway sets itself or the proxies overwrite. */
+  'reserved_header',
+  /** A path keyway must write to (the snapshot file's directory) is not writable. */
+  'unwritable_path',
+  /** The route table file is invalid (its own key paths are in `path`). */
+  'invalid_route_table',
+  /** A reload changes something only a restart may change. */
+  'restart_required',
+] as const;
+
+export type ConfigIssueCode = (typeof CONFIG_ISSUE_CODES)[number];
+
+/** One config problem as produced by a check: the key path, a stable code and what to do (`source` when known). */
+export interface ConfigProblem {
+  /** The key path as users write it (`policies[2].audiences`), or `(root)`. */
+  readonly path: string;
+  readonly code: ConfigIssueCode;
+  /** What is wrong and what was expected or how to fix it; never a secret value. */
+  readonly message: string;
+  /** Where the value came from when not the config source itself (an environment variable, the route table file). */
+  readonly source?: string;
+}
+
+/** A config problem with its source: the file path, `KEYWAY_CONFIG_YAML`, or the environment variable. */
+export interface ConfigIssue extends ConfigProblem {
+  readonly source: string;
+}
+
+/** Render issues for a human: grouped by source, one `path: message` line each (continuation lines indented). */
+export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
+  const bySource = new Map<string, ConfigIssue[]>();
+  for (const issue of issues) bySource.set(issue.source, [...(bySource.get(issue.source) ?? []), issue]);
+  return [...bySource]
+    .map(
+      ([source, list]) =>
+        `invalid config ${source}:\n${list.map((i) => `  - ${formatConfigIssue(i).replaceAll('\n', '\n    ')}`).join('\n')}`,
+    )
+    .join('\n');
+}
+
+/** One issue as `path: message` (the `(root)` path is left out). */
+export function formatConfigIssue(issue: ConfigProblem): string {
+  return issue.path === '(root)' ? issue.message : `${issue.path}: ${issue.message}`;
+}
+
+/** Raised for invalid configuration: every problem found, each naming its source, the key path and a fix. */
 export class ConfigError extends Error {
-  constructor(
-    readonly source: string,
-    readonly issues: readonly string[],
-  ) {
-    super(`invalid config ${source}:\n  - ${issues.join('\n  - ')}`);
+  readonly issues: readonly ConfigIssue[];
+
+  /** `source` applies to every problem that does not name its own. */
+  constructor(source: string, problems: readonly ConfigProblem[]) {
+    const issues = problems.map((p) => ({ ...p, source: p.source ?? source }));
+    super(formatConfigIssues(issues));
     this.name = 'ConfigError';
+    this.issues = issues;
+  }
+
+  /** The source of the first issue (the config file, KEYWAY_CONFIG_YAML or an environment variable). */
+  get source(): string {
+    return this.issues[0]?.source ?? 'config';
+  }
+
+  /** The issue codes, in order (what tests assert). */
+  get codes(): readonly ConfigIssueCode[] {
+    return this.issues.map((i) => i.code);
   }
 }
 

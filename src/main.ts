@@ -1,65 +1,37 @@
-// The process edge: load config (or the embedded dev issuer), start, print the dev banner, drain on SIGTERM/SIGINT.
+// The process edge: resolve the config (or the embedded dev issuer), start, print the dev banner, drain on SIGTERM/SIGINT.
 
-import { readFileSync } from 'node:fs';
-import { createDevIssuer } from './cli/dev-issuer.js';
-import { type Env, isEmptyOfIssuers, loadConfig, loadConfigInput, parseWith } from './config/load.js';
-import { parseConfig } from './config/parse.js';
-import type { Config } from './config/types.js';
-import { devBanner } from './dev-banner.js';
-import { ConfigError } from './errors.js';
+import { resolveStartup } from './cli/startup.js';
+import type { Env } from './config/load.js';
+import { writeDevBanner } from './dev-banner.js';
 import { type RunningServer, startServer } from './server.js';
 
 export { startServer };
 
 /** `keyway serve` / `npm start`: run until SIGTERM/SIGINT, then drain and exit (bounded by shutdown_timeout). */
 export async function runServe(env: Env, options: { forceDev?: boolean } = {}): Promise<void> {
-  const { doc, source } = loadConfigInput(env);
-  const dev = options.forceDev || isEmptyOfIssuers(doc);
-  if (dev && !options.forceDev && env['NODE_ENV'] === 'production') {
-    // A production deployment that lost its config must not quietly accept tokens of a throwaway key.
-    throw new ConfigError(source, [
-      'issuers: none configured; the embedded dev issuer is refused when NODE_ENV=production (run `keyway dev` to force it)',
-    ]);
-  }
-  const config: Config = parseConfig(doc, source, { readFile: (p) => readFileSync(p, 'utf8') });
+  // The same checks as `keyway check-config`, all at once: a config problem fails here, before anything starts.
+  const startup = await resolveStartup(env, options);
+  if (!startup.ok) throw startup.error;
   let server: RunningServer;
   try {
-    server = await start(env, config, dev);
+    server = await startServer(startup.config, {
+      extra: startup.dev?.mount,
+      loadConfig: startup.reload,
+      watchFile: env['KEYWAY_CONFIG'],
+    });
   } catch (err) {
     // startServer closed what it had opened; should anything still hold the event loop, exit anyway (non-zero).
     setTimeout(() => process.exit(1), 2_000).unref();
     throw err;
   }
-  watchSignals(server);
-}
-
-/** Start the server for `config` (with the embedded dev issuer when `dev`); throws when a listener cannot bind. */
-async function start(env: Env, config: Config, dev: boolean): Promise<RunningServer> {
-  if (dev) {
-    const issuer = await createDevIssuer(config.server.port || 8081);
-    const load = (): Config => {
-      const input = loadConfigInput(env);
-      return {
-        ...parseWith(input.doc, issuer.configInput, `${input.source} + embedded dev issuer`),
-        devMode: true,
-      };
-    };
-    const server = await startServer(load(), {
-      extra: issuer.mount,
-      loadConfig: load,
-      watchFile: env['KEYWAY_CONFIG'],
-    });
-    process.stdout.write(devBanner(server.port, issuer.issuer, await issuer.mint()));
-    return server;
-  }
-  return startServer(config, {
-    loadConfig: () => loadConfig(env),
-    watchFile: env['KEYWAY_CONFIG'],
-  });
+  const banner = startup.dev
+    ? await writeDevBanner(server.port, startup.dev, startup.devReason ?? 'no_config', process.stdout)
+    : undefined;
+  watchSignals(server, () => banner?.remove());
 }
 
 /** SIGHUP reloads; SIGTERM/SIGINT drain and exit (0, or 1 when the drain overruns shutdown_timeout by 2 s). */
-function watchSignals(server: RunningServer): void {
+function watchSignals(server: RunningServer, cleanup: () => void): void {
   const { config } = server.deps;
   // SIGHUP (and a change of the config file): re-read the config and swap atomically, or keep it and log why.
   process.on('SIGHUP', () => void server.reload());
@@ -77,7 +49,10 @@ function watchSignals(server: RunningServer): void {
       process.exit(1);
     }, config.server.shutdown_timeout + 2_000);
     hardStop.unref();
-    void server.close().then(() => process.exit(0));
+    void server.close().then(() => {
+      cleanup();
+      process.exit(0);
+    });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

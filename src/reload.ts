@@ -2,7 +2,7 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Config } from './config/types.js';
 import type { Deps } from './deps.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, formatConfigIssue } from './errors.js';
 import { retentionOf } from './revocation/retention.js';
 import { createRuntime, type Runtime, runtimeParts } from './runtime.js';
 
@@ -50,8 +50,12 @@ function refuseRouterWithoutTable(previous: Runtime, next: Runtime): void {
   const before = previous.router.snapshot().source;
   const after = next.router.snapshot().source;
   if (after === undefined || after.loaded || !before?.loaded) return;
-  throw new ConfigError('routing', [
-    `routing: the new route table could not be read from ${after.kind} ${after.location} (${after.lastError ?? 'no table yet'}); keeping the running config`,
+  throw new ConfigError(previous.deps.config.source, [
+    {
+      path: 'routing',
+      code: 'unreadable_file',
+      message: `the new route table could not be read from ${after.kind} ${after.location} (${after.lastError ?? 'no table yet'}); keeping the running config`,
+    },
   ]);
 }
 
@@ -64,10 +68,11 @@ function refuseLongerLeeway(started: Config, next: Config): void {
   const problems = next.issuers
     .map((issuer, i) => [issuer, i] as const)
     .filter(([issuer]) => issuer.leeway > kept)
-    .map(
-      ([, i]) =>
-        `issuers[${i}].leeway: larger than the ${kept / 1000}s revocation entries are kept past exp; restart to raise it`,
-    );
+    .map(([, i]) => ({
+      path: `issuers[${i}].leeway`,
+      code: 'restart_required' as const,
+      message: `larger than the ${kept / 1000}s revocation entries are kept past exp; restart to raise it`,
+    }));
   if (problems.length > 0) throw new ConfigError(next.source, problems);
 }
 
@@ -146,7 +151,10 @@ export function createReloader(
       await next?.close(previous ? runtimeParts(previous) : undefined);
       reloads.inc({ outcome: 'refused' });
       lastReload.refused();
-      const problems = err instanceof ConfigError ? [...err.issues] : [(err as Error).message];
+      const problems =
+        err instanceof ConfigError
+          ? err.issues.map((i) => `${i.source}: ${formatConfigIssue(i)}`)
+          : [(err as Error).message];
       deps.log.error({ problems }, 'config reload refused: keeping the current config');
       return { ok: false, problems };
     }

@@ -159,9 +159,12 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   },
   'check-config': {
     name: 'check-config',
-    summary: 'validate the config (KEYWAY_CONFIG / KEYWAY_CONFIG_YAML / env) and exit',
+    summary: 'run every check serve runs before listening (config, the files it names) and exit',
     flags: {},
-    notes: [CONFIG_NOTE, 'Exit 0 when the config is valid, 1 with every problem otherwise.'],
+    notes: [
+      CONFIG_NOTE,
+      'Exit 0 when serve would start (or would run dev mode: no config source at all), 1 with every problem at once (source, key path, fix), 2 on a usage error.',
+    ],
   },
   'print-config': {
     name: 'print-config',

@@ -1,159 +1,149 @@
 // loadConfig: the YAML file (KEYWAY_CONFIG) or inline YAML (KEYWAY_CONFIG_YAML) with ${VAR} secrets, or the env quick
-// start; env overrides on top.
+// start; env overrides on top. Every problem names where its value came from (the file or the variable).
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../errors.js';
-import { formatPath, parseConfig } from './parse.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import {
+  applyEnvOverrides,
+  type Env,
+  type Origin,
+  quickStartFromEnv,
+  quickStartVariables,
+} from './env-input.js';
+import { checkConfig } from './parse.js';
+import type { ParsedSections } from './parse-sections.js';
 import type { Config, ConfigIo } from './types.js';
+import { interpolate, parseYamlText } from './yaml-text.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 const nodeIo: ConfigIo = { readFile: (path) => readFileSync(path, 'utf8') };
-
-/** The unvalidated config document (file or quick-start env, env overrides applied) and where it came from. */
-export function loadConfigInput(env: Env, io: ConfigIo = nodeIo): { doc: unknown; source: string } {
-  const path = env['KEYWAY_CONFIG'];
-  const inline = env['KEYWAY_CONFIG_YAML'];
-  // Two config sources could disagree about every key: refuse rather than pick one.
-  if (path && inline)
-    throw new ConfigError('environment', [
-      'KEYWAY_CONFIG and KEYWAY_CONFIG_YAML are both set: set one of them (a file path, or the YAML itself)',
-    ]);
-  if (inline) return { doc: applyEnvOverrides(parseConfigText(inline, INLINE, env), env), source: INLINE };
-  if (path) return { doc: applyEnvOverrides(readConfigFile(path, env, io), env), source: path };
-  return { doc: applyEnvOverrides(quickStartFromEnv(env), env), source: 'environment' };
-}
-
-/** Load the config named by env (KEYWAY_CONFIG) or built from the quick-start env; throws ConfigError. */
-export function loadConfig(env: Env, io: ConfigIo = nodeIo): Config {
-  const { doc, source } = loadConfigInput(env, io);
-  return parseConfig(doc, source, io);
-}
-
-/** True when a document names no issuer and no policy: `serve` then runs the embedded dev issuer. */
-export function isEmptyOfIssuers(doc: unknown): boolean {
-  const d = (doc ?? {}) as { issuers?: unknown[]; policies?: unknown[] };
-  return !d.issuers?.length && !d.policies?.length;
-}
-
-/** Parse a document with extra top-level input merged in (the dev issuer). */
-export function parseWith(
-  doc: unknown,
-  extra: Record<string, unknown>,
-  source: string,
-  io: ConfigIo = nodeIo,
-): Config {
-  return parseConfig({ ...((doc ?? {}) as object), ...extra }, source, io);
-}
-
-/** Read and YAML-parse a config file, replacing ${VAR} and ${VAR:-default} in string values. */
-export function readConfigFile(path: string, env: Env, io: ConfigIo = nodeIo): unknown {
-  let text: string;
-  try {
-    text = io.readFile(path);
-  } catch (err) {
-    throw new ConfigError(path, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
-  }
-  return parseConfigText(text, path, env);
-}
 
 /** The source name of a config given inline (a Fly/Kubernetes/compose secret holding the YAML itself). */
 const INLINE = 'KEYWAY_CONFIG_YAML';
 
-/** YAML-parse config text from `source` (a file path or KEYWAY_CONFIG_YAML) and replace ${VAR}s; throws ConfigError. */
-function parseConfigText(text: string, source: string, env: Env): unknown {
-  let doc: unknown;
+/** The unvalidated config document, where it came from, and which key paths environment variables set. */
+export interface ConfigInput {
+  readonly doc: unknown;
+  /** The file path, KEYWAY_CONFIG_YAML, or "environment" (quick start or nothing). */
+  readonly source: string;
+  /** How the config was given: none means no config source at all (`serve` then runs dev mode). */
+  readonly kind: 'file' | 'inline' | 'quick-start' | 'none';
+  readonly origins: readonly Origin[];
+  /** Problems reading it (YAML syntax, unset ${VAR}s, an unreadable file); `doc` is then what could be read. */
+  readonly problems: readonly ConfigProblem[];
+}
+
+/** Read the config input named by env; never throws (problems are in the result). */
+export function readConfigInput(env: Env, io: ConfigIo = nodeIo): ConfigInput {
+  const path = env['KEYWAY_CONFIG'];
+  const inline = env['KEYWAY_CONFIG_YAML'];
+  // Two config sources could disagree about every key: refuse rather than pick one.
+  if (path && inline)
+    return {
+      doc: undefined,
+      source: 'environment',
+      kind: 'file',
+      origins: [],
+      problems: [
+        {
+          path: '(root)',
+          code: 'conflicting_sources',
+          source: 'KEYWAY_CONFIG',
+          message:
+            'KEYWAY_CONFIG and KEYWAY_CONFIG_YAML are both set: unset one of them (a file path, or the YAML itself)',
+        },
+      ],
+    };
+  if (inline || path) {
+    const source = inline ? INLINE : (path as string);
+    let text: string | undefined;
+    if (inline) text = inline;
+    else {
+      try {
+        text = io.readFile(source);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        const problem: ConfigProblem = {
+          path: '(root)',
+          code: 'unreadable_file',
+          message: `cannot read the config file (${code}): check the path in KEYWAY_CONFIG`,
+        };
+        return { doc: undefined, source, kind: 'file', origins: [], problems: [problem] };
+      }
+    }
+    const problems: ConfigProblem[] = [];
+    const origins: Origin[] = [];
+    const parsed = parseYamlText(text, problems);
+    const doc = applyEnvOverrides(interpolate(parsed, env, problems, origins), env, origins);
+    return { doc, source, kind: inline ? 'inline' : 'file', origins, problems };
+  }
+  const origins: Origin[] = [];
+  const quick = quickStartFromEnv(env, origins);
+  const kind = quickStartVariables(env).length > 0 ? 'quick-start' : 'none';
+  return { doc: applyEnvOverrides(quick, env, origins), source: 'environment', kind, origins, problems: [] };
+}
+
+/** Attach to each problem the source of its value: the variable that set it, or a note on the ${VAR} it read. */
+export function attributeProblems(
+  problems: readonly ConfigProblem[],
+  origins: readonly Origin[],
+): ConfigProblem[] {
+  return problems.map((problem) => {
+    if (problem.source !== undefined) return problem;
+    const under = (o: Origin) =>
+      problem.path === o.path ||
+      problem.path.startsWith(`${o.path}.`) ||
+      problem.path.startsWith(`${o.path}[`);
+    const origin = origins.find((o) => o.kind === 'set' && under(o));
+    if (origin) return { ...problem, source: origin.variable };
+    const read = origins.filter((o) => o.kind === 'interpolated' && under(o)).map((o) => `\${${o.variable}}`);
+    return read.length === 0
+      ? problem
+      : { ...problem, message: `${problem.message} (the value comes from ${read.join(', ')})` };
+  });
+}
+
+/** Check the config named by env: every problem (attributed) and the Config when there is none. Never throws. */
+export function checkLoadedConfig(
+  input: ConfigInput,
+  io: ConfigIo = nodeIo,
+  extra?: Record<string, unknown>,
+  source = input.source,
+): { config: Config | undefined; problems: readonly ConfigProblem[]; sections: ParsedSections } {
+  const doc = extra === undefined ? input.doc : { ...((input.doc ?? {}) as object), ...extra };
+  const checked = checkConfig(doc, source, io);
+  // A value whose ${VAR} is unset is already reported as such: what its empty string then fails is noise.
+  const unset = input.problems.filter((p) => p.code === 'unset_variable').map((p) => p.path);
+  const consequences = (p: ConfigProblem) =>
+    unset.some((u) => p.path === u || p.path.startsWith(`${u}.`) || p.path.startsWith(`${u}[`));
+  const problems = attributeProblems(
+    [...input.problems, ...checked.problems.filter((p) => !consequences(p))],
+    input.origins,
+  );
+  return { config: problems.length === 0 ? checked.config : undefined, problems, sections: checked.sections };
+}
+
+/** Load the config named by env (KEYWAY_CONFIG) or built from the quick-start env; throws ConfigError. */
+export function loadConfig(env: Env, io: ConfigIo = nodeIo): Config {
+  const input = readConfigInput(env, io);
+  const { config, problems } = checkLoadedConfig(input, io);
+  if (config === undefined) throw new ConfigError(input.source, problems);
+  return config;
+}
+
+/** Read and YAML-parse a config file, replacing ${VAR} and ${VAR:-default} in string values; throws ConfigError. */
+export function readConfigFile(path: string, env: Env, io: ConfigIo = nodeIo): unknown {
+  const problems: ConfigProblem[] = [];
+  let text: string;
   try {
-    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+    text = io.readFile(path);
   } catch (err) {
-    throw new ConfigError(source, [`not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(path, [
+      { path: '(root)', code: 'unreadable_file', message: `cannot read the file (${code})` },
+    ]);
   }
-  const problems: string[] = [];
-  const out = interpolate(doc, [], env, problems);
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  return out;
-}
-
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-
-function interpolate(value: unknown, path: PropertyKey[], env: Env, problems: string[]): unknown {
-  if (typeof value === 'string') {
-    return value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
-      const v = env[name];
-      if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
-      problems.push(`${formatPath(path)}: environment variable ${name} is not set`);
-      return '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...path, i], env, problems));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, interpolate(v, [...path, k], env, problems)]),
-    );
-  }
-  return value;
-}
-
-const list = (v: string | undefined): string[] | undefined =>
-  v
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-/** The single-issuer quick start: KEYWAY_JWKS_URL / KEYWAY_ISSUER / KEYWAY_AUDIENCE / KEYWAY_HS_SECRET / KEYWAY_ALGORITHMS. */
-export function quickStartFromEnv(env: Env): Record<string, unknown> {
-  const jwks = env['KEYWAY_JWKS_URL'];
-  const issuer = env['KEYWAY_ISSUER'];
-  const secretFile = env['KEYWAY_HS_SECRET_FILE'];
-  // An empty KEYWAY_HS_SECRET (compose's `${HS:-}`) is unset, as everywhere else: the file must still count.
-  const secret = env['KEYWAY_HS_SECRET'] || (secretFile ? { file: secretFile } : undefined);
-  if (!jwks && !secret && !issuer) return {};
-  const entry: Record<string, unknown> = { name: 'default' };
-  if (issuer) entry['issuer'] = issuer;
-  if (jwks) entry['jwks_uri'] = jwks;
-  else if (issuer && !secret) entry['discovery'] = true;
-  if (secret) entry['hs_secrets'] = [secret];
-  const audiences = list(env['KEYWAY_AUDIENCE']);
-  if (audiences) entry['audiences'] = audiences;
-  const algorithms = list(env['KEYWAY_ALGORITHMS']);
-  if (algorithms) entry['algorithms'] = algorithms;
-  return { issuers: [entry], policies: [{ name: 'default' }] };
-}
-
-function toPort(value: string | undefined): number | string | undefined {
-  if (value === undefined || value === '') return undefined;
-  return /^\d+$/.test(value) ? Number(value) : value;
-}
-
-/** HOST, PORT, ADMIN_PORT, LOG_LEVEL, REDIS_URL, KEYWAY_ADMIN_TOKEN(_FILE), KEYWAY_METRICS_TOKEN and KEYWAY_PROXY_SECRET(_PREVIOUS) win over the file (12-factor). */
-export function applyEnvOverrides(doc: unknown, env: Env): unknown {
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return doc;
-  const out = { ...(doc as Record<string, unknown>) };
-  const section = (name: string): Record<string, unknown> => {
-    const current = out[name];
-    const copy = current && typeof current === 'object' ? { ...(current as Record<string, unknown>) } : {};
-    out[name] = copy;
-    return copy;
-  };
-  if (env['HOST']) section('server')['host'] = env['HOST'];
-  const port = toPort(env['PORT']);
-  if (port !== undefined) section('server')['port'] = port;
-  const adminPort = toPort(env['ADMIN_PORT']);
-  if (adminPort !== undefined) section('admin')['port'] = adminPort;
-  // Either environment variable replaces whichever of token / token_file the file set (both set is refused).
-  if (env['KEYWAY_ADMIN_TOKEN'] || env['KEYWAY_ADMIN_TOKEN_FILE']) {
-    const admin = section('admin');
-    delete admin['token'];
-    delete admin['token_file'];
-    if (env['KEYWAY_ADMIN_TOKEN']) admin['token'] = env['KEYWAY_ADMIN_TOKEN'];
-    if (env['KEYWAY_ADMIN_TOKEN_FILE']) admin['token_file'] = env['KEYWAY_ADMIN_TOKEN_FILE'];
-  }
-  if (env['KEYWAY_METRICS_TOKEN']) section('admin')['metrics_token'] = env['KEYWAY_METRICS_TOKEN'];
-  if (env['KEYWAY_PROXY_SECRET']) section('server')['proxy_secret'] = env['KEYWAY_PROXY_SECRET'];
-  if (env['KEYWAY_PROXY_SECRET_PREVIOUS'])
-    section('server')['proxy_secret_previous'] = env['KEYWAY_PROXY_SECRET_PREVIOUS'];
-  if (env['LOG_LEVEL']) section('log')['level'] = env['LOG_LEVEL'];
-  if (env['REDIS_URL']) section('revocation')['redis_url'] = env['REDIS_URL'];
-  return out;
+  const doc = interpolate(parseYamlText(text, problems), env, problems, []);
+  if (problems.length > 0) throw new ConfigError(path, problems);
+  return doc;
 }

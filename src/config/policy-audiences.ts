@@ -1,5 +1,6 @@
 // Config-time check of a policy's `audiences` against the issuers it accepts (the request-time check is in
 // policy/audiences.ts).
+import type { ConfigProblem } from '../errors.js';
 import type { Issuer, Policy } from './types.js';
 
 /** The issuers a policy accepts: its `issuers`, else every configured one. */
@@ -15,16 +16,18 @@ export function policyAudienceProblems(
   policy: Pick<Policy, 'issuers' | 'audiences'>,
   at: string,
   issuers: readonly Issuer[],
-): string[] {
+): ConfigProblem[] {
   const accepted = acceptedIssuers(policy, issuers);
   if (policy.audiences === undefined || accepted.length === 0) return [];
-  const problems: string[] = [];
+  const problems: ConfigProblem[] = [];
   policy.audiences.forEach((audience, j) => {
     if (accepted.some((i) => i.audiences.length === 0 || i.audiences.includes(audience))) return;
     const lists = accepted.map((i) => `${i.name}: ${JSON.stringify(i.audiences)}`).join('; ');
-    problems.push(
-      `${at}[${j}]: ${JSON.stringify(audience)} is not in the audiences of any issuer this policy accepts (${lists}); a policy's audiences narrow its issuers' — add it to the issuer's audiences or remove it here`,
-    );
+    problems.push({
+      path: `${at}[${j}]`,
+      code: 'unknown_reference',
+      message: `${JSON.stringify(audience)} is not in the audiences of any issuer this policy accepts (${lists}); a policy's audiences narrow its issuers' — add it to the issuer's audiences or remove it here`,
+    });
   });
   return problems;
 }

@@ -1,4 +1,5 @@
 // Secret values published in keyway's own repository: a config using one is refused (anyone can forge with it).
+import type { ConfigProblem } from '../errors.js';
 import type { HsSecret } from './types.js';
 
 /**
@@ -59,7 +60,7 @@ export function publishedSecretProblems(
     readonly server: { readonly host: string; readonly allow_published_secrets: boolean };
     readonly admin: { readonly host: string };
   },
-): string[] {
+): ConfigProblem[] {
   const paths = publishedSecretPaths(config);
   if (paths.length === 0) return [];
   const listeners = [config.server.host, ...(config.admin.token === undefined ? [] : [config.admin.host])];
@@ -67,9 +68,11 @@ export function publishedSecretProblems(
   const fix = config.server.allow_published_secrets
     ? 'server.allow_published_secrets only applies when server.host and admin.host are loopback (127.0.0.1, ::1)'
     : 'set it (or the environment variable the file reads) to a secret of your own, e.g. `openssl rand -hex 32`';
-  return paths.map(
-    (path) =>
-      `${path}: this value is published in keyway's repository (examples/README), so anyone can forge tokens or ` +
+  return paths.map((path) => ({
+    path,
+    code: 'published_secret' as const,
+    message:
+      `this value is published in keyway's repository (examples/README), so anyone can forge tokens or ` +
       `admin calls with it; ${fix}`,
-  );
+  }));
 }

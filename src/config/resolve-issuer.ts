@@ -1,4 +1,5 @@
 // resolveIssuer: one issuer's config → Issuer, with HS secrets decoded, key files read and fetch URLs checked.
+import type { ConfigProblem } from '../errors.js';
 import { hsSecretProblems, staticKeyProblems } from '../keys/configured-key-problems.js';
 import { checkFetchUrl } from '../lib/fetch-url.js';
 import { SIGNING_ALGS, type SigningAlg } from '../lib/jws-algs.js';
@@ -9,14 +10,27 @@ const ASYMMETRIC_ALGS: readonly SigningAlg[] = SIGNING_ALGS.filter((alg) => !alg
 const MIN_HS_BYTES = 32;
 
 /** Resolve an issuer; every problem is pushed to `problems` with its key path (`issuers[0].hs_secrets[1]: …`). */
-export function resolveIssuer(raw: IssuerConfig, at: string, io: ConfigIo, problems: string[]): Issuer {
+export function resolveIssuer(
+  raw: IssuerConfig,
+  at: string,
+  io: ConfigIo,
+  problems: ConfigProblem[],
+): Issuer {
   const hs_secrets = raw.hs_secrets.map((s, j) => resolveHsSecret(s, `${at}.hs_secrets[${j}]`, io, problems));
   const keys = raw.keys.map((k, j) => resolveStaticKey(k, `${at}.keys[${j}]`, io, problems));
   if (!raw.jwks_uri && !raw.discovery && hs_secrets.length === 0 && keys.length === 0) {
-    problems.push(`${at}: expected at least one of jwks_uri, discovery, hs_secrets or keys`);
+    problems.push({
+      path: at,
+      code: 'missing_key',
+      message: 'expected at least one of jwks_uri, discovery, hs_secrets or keys (where its keys come from)',
+    });
   }
   if (raw.discovery && !raw.issuer?.startsWith('http')) {
-    problems.push(`${at}.discovery: expected "issuer" to be an http(s) URL to discover from`);
+    problems.push({
+      path: `${at}.discovery`,
+      code: 'requires',
+      message: 'expected "issuer" to be an http(s) URL to discover from',
+    });
   }
   if (raw.jwks_uri) checkFetchUrl(raw.jwks_uri, raw.allow_insecure_http, `${at}.jwks_uri`, problems);
   if (raw.discovery && raw.issuer?.startsWith('http')) {
@@ -33,7 +47,7 @@ export function resolveIssuer(raw: IssuerConfig, at: string, io: ConfigIo, probl
     ] as SigningAlg[]);
   // The key store's own import, run now: a key it would skip (weak, ROCA, no usable alg) fails the config instead.
   const unreported = (path: string) =>
-    !problems.some((p) => p.startsWith(`${path}:`) || p.startsWith(`${path}.`));
+    !problems.some((p) => p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`));
   keys.forEach((k, j) => {
     const path = `${at}.keys[${j}]`;
     if (unreported(path)) problems.push(...staticKeyProblems(k, algorithms, path));
@@ -50,31 +64,40 @@ function resolveHsSecret(
   raw: IssuerConfig['hs_secrets'][number],
   at: string,
   io: ConfigIo,
-  problems: string[],
+  problems: ConfigProblem[],
 ): HsSecret {
   const spec = typeof raw === 'string' ? { secret: raw, encoding: 'utf8' as const } : raw;
   let text = spec.secret;
   if (spec.file !== undefined)
     text = readOrReport(io, spec.file, `${at}.file`, problems)?.replace(/\r?\n$/, '');
+  const unreadable = spec.file !== undefined && text === undefined;
   if (text === undefined || text === '') {
-    problems.push(
-      `${at}: expected a secret (a string, "secret" or "file"); an unset \${VAR} yields an empty secret`,
-    );
+    // An unreadable file is already reported as such.
+    if (!unreadable)
+      problems.push({
+        path: at,
+        code: 'missing_key',
+        message: 'expected a secret (a string, "secret" or "file"); an unset ${VAR} yields an empty secret',
+      });
     return { kid: undefined, key: new Uint8Array(), algorithms: [] };
   }
   const key = new Uint8Array(Buffer.from(text, spec.encoding));
   if (key.byteLength < MIN_HS_BYTES) {
-    problems.push(
-      `${at}: HS secret is ${key.byteLength} bytes; expected at least ${MIN_HS_BYTES} bytes (RFC 7518 §3.2)`,
-    );
+    problems.push({
+      path: at,
+      code: 'refused_key',
+      message: `HS secret is ${key.byteLength} bytes; expected at least ${MIN_HS_BYTES} bytes (RFC 7518 §3.2), e.g. \`openssl rand -hex 32\``,
+    });
   }
   const fits = (['HS256', 'HS384', 'HS512'] as const).filter((_, i) => key.byteLength >= [32, 48, 64][i]!);
   const algorithms = 'algorithms' in spec && spec.algorithms ? spec.algorithms : fits;
   for (const a of algorithms) {
     if (!fits.includes(a))
-      problems.push(
-        `${at}.algorithms: ${a} needs a secret of at least ${a.slice(2) === '384' ? 48 : 64} bytes`,
-      );
+      problems.push({
+        path: `${at}.algorithms`,
+        code: 'refused_key',
+        message: `${a} needs a secret of at least ${a.slice(2) === '384' ? 48 : 64} bytes`,
+      });
   }
   return { kid: 'kid' in spec ? spec.kid : undefined, key, algorithms };
 }
@@ -83,10 +106,15 @@ function resolveStaticKey(
   raw: IssuerConfig['keys'][number],
   at: string,
   io: ConfigIo,
-  problems: string[],
+  problems: ConfigProblem[],
 ): StaticKeyConfig {
   const given = [raw.pem, raw.jwk, raw.file].filter((v) => v !== undefined).length;
-  if (given !== 1) problems.push(`${at}: expected exactly one of pem, jwk or file`);
+  if (given !== 1)
+    problems.push({
+      path: at,
+      code: given === 0 ? 'missing_key' : 'conflict',
+      message: 'expected exactly one of pem, jwk or file',
+    });
   let pem = raw.pem;
   let jwk = raw.jwk;
   if (raw.file !== undefined) {
@@ -96,22 +124,44 @@ function resolveStaticKey(
       try {
         jwk = JSON.parse(text) as Record<string, unknown>;
       } catch {
-        problems.push(`${at}.file: expected a PEM public key or a JWK JSON object in ${raw.file}`);
+        problems.push({
+          path: `${at}.file`,
+          code: 'invalid_value',
+          message: `expected a PEM public key or a JWK JSON object in ${raw.file}`,
+        });
       }
     }
   }
-  if (pem !== undefined && !pem.includes('-----BEGIN')) problems.push(`${at}.pem: expected a PEM public key`);
+  if (pem !== undefined && !pem.includes('-----BEGIN'))
+    problems.push({
+      path: `${at}.pem`,
+      code: 'invalid_value',
+      message: 'expected a PEM public key ("-----BEGIN PUBLIC KEY-----")',
+    });
   if (jwk !== undefined && ('d' in jwk || 'k' in jwk)) {
-    problems.push(`${at}.jwk: expected a public key (private or symmetric JWK material is refused)`);
+    problems.push({
+      path: `${at}.jwk`,
+      code: 'refused_key',
+      message: 'expected a public key (private or symmetric JWK material is refused)',
+    });
   }
   return { kid: raw.kid, pem, jwk, algorithms: raw.algorithms };
 }
 
-export function readOrReport(io: ConfigIo, path: string, at: string, problems: string[]): string | undefined {
+export function readOrReport(
+  io: ConfigIo,
+  path: string,
+  at: string,
+  problems: ConfigProblem[],
+): string | undefined {
   try {
     return io.readFile(path);
   } catch (err) {
-    problems.push(`${at}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    problems.push({
+      path: at,
+      code: 'unreadable_file',
+      message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): create it readable by keyway, or fix the path`,
+    });
     return undefined;
   }
 }

@@ -103,7 +103,11 @@ export const revocationSchema = z
   .superRefine((rev, ctx) => {
     const backends = [rev.redis_url, rev.sentinel, rev.cluster].filter((b) => b !== undefined).length;
     if (backends > 1) {
-      ctx.addIssue({ code: 'custom', message: 'expected at most one of redis_url, sentinel, cluster' });
+      ctx.addIssue({
+        code: 'custom',
+        params: { code: 'conflict' },
+        message: 'expected at most one of redis_url, sentinel, cluster',
+      });
     }
     if (rev.heartbeat >= rev.max_staleness) {
       ctx.addIssue({

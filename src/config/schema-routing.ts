@@ -90,6 +90,7 @@ export const routingSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['redis'],
+        params: { code: 'conflict' },
         message: 'expected either table_file or redis: true, not both',
       });
     }

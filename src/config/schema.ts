@@ -325,6 +325,7 @@ export const configSchema = z.strictObject({
     })
     .refine((server) => server.proxy_secret_previous === undefined || server.proxy_secret !== undefined, {
       path: ['proxy_secret_previous'],
+      params: { code: 'requires' },
       message: 'expected server.proxy_secret too (the new secret; this one is the one being retired)',
     })
     .prefault({})

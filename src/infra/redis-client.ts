@@ -12,7 +12,7 @@ function hostPort(text: string): { host: string; port: number } {
 }
 
 /** True when the config names a Redis (URL, Sentinel or Cluster). */
-export function hasRedis(config: RedisConfig): boolean {
+export function hasRedis(config: Pick<RedisConfig, 'redis_url' | 'sentinel' | 'cluster'>): boolean {
   return config.redis_url !== undefined || config.sentinel !== undefined || config.cluster !== undefined;
 }
 

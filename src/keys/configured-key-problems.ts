@@ -1,6 +1,7 @@
 // Config-time checks of an issuer's static keys and HS secrets: the import the key store does, run once at start,
 // so a key keyway would skip (weak, ROCA, unusable with the issuer's algs) fails the config instead of vanishing.
 import type { HsSecret, SigningAlg, StaticKeyConfig } from '../config/types.js';
+import type { ConfigProblem } from '../errors.js';
 import { importHsSecret, importVerificationKey, isKeyRejection, type SkipReason } from './key-import.js';
 
 /** What to tell the operator per skip reason: what is wrong and what to do. */
@@ -30,7 +31,7 @@ export function staticKeyProblems(
   key: StaticKeyConfig,
   issuerAlgorithms: readonly SigningAlg[],
   at: string,
-): string[] {
+): ConfigProblem[] {
   const input = {
     jwk: key.jwk,
     pem: key.pem,
@@ -39,7 +40,9 @@ export function staticKeyProblems(
     keyAlgorithms: key.algorithms,
   };
   const result = importVerificationKey(input, 'static');
-  return isKeyRejection(result) ? [`${at}: key refused (${result.why}): ${FIX[result.why]}`] : [];
+  return isKeyRejection(result)
+    ? [{ path: at, code: 'refused_key', message: `key refused (${result.why}): ${FIX[result.why]}` }]
+    : [];
 }
 
 /** Problems of the HS secret at `at`: one none of whose algorithms the issuer allows would never verify a token. */
@@ -48,7 +51,9 @@ export function hsSecretProblems(
   index: number,
   issuerAlgorithms: readonly SigningAlg[],
   at: string,
-): string[] {
+): ConfigProblem[] {
   const result = importHsSecret(secret, index, issuerAlgorithms);
-  return isKeyRejection(result) ? [`${at}: secret refused (${result.why}): ${FIX[result.why]}`] : [];
+  return isKeyRejection(result)
+    ? [{ path: at, code: 'refused_key', message: `secret refused (${result.why}): ${FIX[result.why]}` }]
+    : [];
 }

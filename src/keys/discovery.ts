@@ -1,4 +1,6 @@
 // OIDC Discovery 1.0 §4: find an issuer's jwks_uri from {issuer}/.well-known/openid-configuration.
+
+import type { ConfigProblem } from '../errors.js';
 import { checkFetchUrl } from '../lib/fetch-url.js';
 
 /** The discovery document URL for an issuer (§4.1: the well-known suffix is appended to the issuer's path). */
@@ -21,7 +23,7 @@ export function parseDiscovery(
   if (doc['issuer'] !== issuer) return undefined;
   const jwksUri = doc['jwks_uri'];
   if (typeof jwksUri !== 'string') return undefined;
-  const problems: string[] = [];
+  const problems: ConfigProblem[] = [];
   checkFetchUrl(jwksUri, allowInsecureHttp, 'jwks_uri', problems);
   // An https issuer's document may not send keyway to plain http (not even on loopback: a local service to probe).
   if (!allowInsecureHttp && issuer.startsWith('https:') && !jwksUri.startsWith('https:')) return undefined;

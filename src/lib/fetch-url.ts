@@ -1,23 +1,27 @@
 // Fetch-URL rules for JWKS and discovery: checked on the config at start and on a discovered jwks_uri at run time.
+import type { ConfigProblem } from '../errors.js';
 
 /** https only, except loopback hosts or an explicit allow_insecure_http (SECURITY.md: outbound safety). */
-export function checkFetchUrl(url: string, allowHttp: boolean, at: string, problems: string[]): void {
+export function checkFetchUrl(url: string, allowHttp: boolean, at: string, problems: ConfigProblem[]): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    problems.push(`${at}: expected an absolute URL`);
+    problems.push({ path: at, code: 'insecure_url', message: 'expected an absolute https:// URL' });
     return;
   }
   if (parsed.protocol === 'https:') return;
   if (parsed.protocol !== 'http:') {
-    problems.push(`${at}: expected an https:// URL`);
+    problems.push({ path: at, code: 'insecure_url', message: 'expected an https:// URL' });
     return;
   }
   if (!allowHttp && !isLoopbackHost(parsed.hostname)) {
-    problems.push(
-      `${at}: expected https:// (plain http is allowed only for loopback hosts or with allow_insecure_http: true)`,
-    );
+    problems.push({
+      path: at,
+      code: 'insecure_url',
+      message:
+        'expected https:// (plain http is allowed only for loopback hosts or with allow_insecure_http: true)',
+    });
   }
 }
 

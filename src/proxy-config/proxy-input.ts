@@ -1,7 +1,7 @@
 // ProxyInput: what every proxy snippet needs — keyway's address, the listen address, headers and the upstream allowlist.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
 import { emittedHeaders } from '../respond/emitted-headers.js';
 import { parseRouteTableText, tableRules } from '../route/table.js';
 
@@ -69,11 +69,21 @@ function allowlistProblem(
   config: Config,
   routing: boolean,
   upstreams: readonly string[],
-): string | undefined {
+): ConfigProblem | undefined {
   if (!routing && config.routing.upstream_allowlist.length > 0)
-    return 'routing.upstream_allowlist: set, but there is no route source (routing.table_file, routing.redis: true or routing.default_upstreams), so keyway never names an upstream and the proxy has nothing to choose from it — configure a route source, or remove upstream_allowlist and give print-config --app ADDR (the one application)';
+    return {
+      path: 'routing.upstream_allowlist',
+      code: 'requires',
+      message:
+        'set, but there is no route source (routing.table_file, routing.redis: true or routing.default_upstreams), so keyway never names an upstream and the proxy has nothing to choose from it — configure a route source, or remove upstream_allowlist and give print-config --app ADDR (the one application)',
+    };
   if (routing && upstreams.length === 0)
-    return 'routing: no upstream to allow (upstream_allowlist and default_upstreams are empty, and the route table names none), so the proxy would refuse every request — set routing.upstream_allowlist to every upstream the table may name';
+    return {
+      path: 'routing',
+      code: 'requires',
+      message:
+        'no upstream to allow (upstream_allowlist and default_upstreams are empty, and the route table names none), so the proxy would refuse every request — set routing.upstream_allowlist to every upstream the table may name',
+    };
   return undefined;
 }
 

@@ -4,7 +4,7 @@ import { accessSync, constants } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Mirror } from './mirror.js';
 import {
@@ -46,15 +46,24 @@ export interface SnapshotKeeper {
   close(): Promise<void>;
 }
 
-/** Throws ConfigError (naming `source` and the key) unless the file's directory exists and is writable; checked once at boot. */
-export function assertSnapshotDir(path: string, source: string): void {
+/** The problem of a snapshot file whose directory does not exist or is not writable, if any. */
+export function snapshotDirProblem(path: string): ConfigProblem | undefined {
   try {
     accessSync(dirname(path), constants.W_OK);
+    return undefined;
   } catch (err) {
-    throw new ConfigError(source, [
-      `revocation.snapshot_file: cannot write in ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'}); create the directory writable by keyway, or remove snapshot_file`,
-    ]);
+    return {
+      path: 'revocation.snapshot_file',
+      code: 'unwritable_path',
+      message: `cannot write in ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'}); create the directory writable by keyway, or remove snapshot_file`,
+    };
   }
+}
+
+/** Throws ConfigError (naming `source` and the key) unless the file's directory exists and is writable; checked once at boot. */
+export function assertSnapshotDir(path: string, source: string): void {
+  const problem = snapshotDirProblem(path);
+  if (problem) throw new ConfigError(source, [problem]);
 }
 
 /** Write `text` to `path` atomically: a temp file beside it (mode 0600), fsync, then rename over the old one. */

@@ -2,7 +2,7 @@
 import { type FSWatcher, readFileSync, statSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { RouteMetrics } from './route-metrics.js';
 import { parseRouteTableText, type RouteTable, RouteTableError, type TableRules } from './table.js';
@@ -24,6 +24,34 @@ function describe(err: unknown): string {
   if (err instanceof RouteTableError) return err.issues.join('; ');
   const code = (err as NodeJS.ErrnoException).code;
   return code ? `cannot read the file (${code})` : String(err);
+}
+
+/** The config problems of a table file that failed to load (`err` from reading or parsing it). */
+export function tableFileProblems(path: string, err: unknown): ConfigProblem[] {
+  if (err instanceof RouteTableError)
+    return err.problems.map((p) => ({ ...p, code: 'invalid_route_table' as const, source: path }));
+  const code = (err as NodeJS.ErrnoException).code ?? 'error';
+  return [
+    {
+      path: 'routing.table_file',
+      code: 'unreadable_file',
+      message: `cannot read ${path} (${code}): create the route table file (JSON or YAML: routes, default), or fix routing.table_file`,
+    },
+  ];
+}
+
+/** The problems of the table file at `path` as start would load it (read and validated against `rules`). */
+export function checkTableFile(
+  path: string,
+  rules: TableRules,
+  readFile: (path: string) => string,
+): ConfigProblem[] {
+  try {
+    parseRouteTableText(readFile(path), rules);
+    return [];
+  } catch (err) {
+    return tableFileProblems(path, err);
+  }
 }
 
 /** Watch a table file; an invalid or unreadable file at start throws ConfigError, later it keeps the previous table. */
@@ -56,7 +84,10 @@ export function createFileTableSource(options: FileTableOptions): TableSource {
     const defaultsOnly = table.defaults.join() !== options.rules.defaultUpstreams.join();
     if (!initial && table.routes.size === 0 && !defaultsOnly)
       throw new RouteTableError([
-        'the table has no routes: keeping the previous table (write files by rename)',
+        {
+          path: '(root)',
+          message: 'the table has no routes: keeping the previous table (write files by rename)',
+        },
       ]);
     lastText = text;
     return table;
@@ -112,7 +143,7 @@ export function createFileTableSource(options: FileTableOptions): TableSource {
           source: 'file',
           outcome: err instanceof RouteTableError ? 'invalid' : 'error',
         });
-        throw new ConfigError(path, err instanceof RouteTableError ? err.issues : [describe(err)]);
+        throw new ConfigError(path, tableFileProblems(path, err));
       }
       loadedAt = options.clock();
       metrics.tableReloads.inc({ source: 'file', outcome: 'ok' });

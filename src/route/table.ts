@@ -1,5 +1,6 @@
 // The route table: routing keys → upstream lists plus a default list, validated from an untrusted document.
 import { isMap, isScalar, parseDocument } from 'yaml';
+import { suggestKey } from '../config/suggest-key.js';
 import { parseStrictJsonObject } from '../lib/strict-json.js';
 import { isUpstream, UPSTREAM_EXPECTED } from '../lib/upstream.js';
 
@@ -19,11 +20,22 @@ export interface TableRules {
   readonly allowlist: readonly string[];
 }
 
+/** One problem of a table: the key path inside the table (`routes["t1/svc/blue"][1]`, `(root)`) and what is wrong. */
+export interface TableProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
 /** A table that failed validation: every problem with its key path, e.g. `routes["t1/svc/blue"][1]: expected ...`. */
 export class RouteTableError extends Error {
-  constructor(readonly issues: readonly string[]) {
+  /** The problems as `path: message` lines (for logs and the admin API). */
+  readonly issues: readonly string[];
+
+  constructor(readonly problems: readonly TableProblem[]) {
+    const issues = problems.map((p) => (p.path === '(root)' ? p.message : `${p.path}: ${p.message}`));
     super(`invalid route table:\n  - ${issues.join('\n  - ')}`);
     this.name = 'RouteTableError';
+    this.issues = issues;
   }
 }
 
@@ -36,21 +48,22 @@ export function buildRouteTable(
   defaults: unknown,
   rules: TableRules,
 ): RouteTable {
-  const issues: string[] = [];
+  const issues: TableProblem[] = [];
   const allowed = new Set(rules.allowlist);
   const list = (value: unknown, at: string, allowEmpty = false): string[] => {
     const items =
       typeof value === 'string' ? [value] : Array.isArray(value) ? (value as unknown[]) : undefined;
     if (items === undefined || (items.length === 0 && !allowEmpty)) {
-      issues.push(`${at}: expected a "host:port" string or a non-empty list of them`);
+      issues.push({ path: at, message: 'expected a "host:port" string or a non-empty list of them' });
       return [];
     }
     const out: string[] = [];
     items.forEach((item, i) => {
       const where = typeof value === 'string' ? at : `${at}[${i}]`;
-      if (!isUpstream(item)) issues.push(`${where}: ${UPSTREAM_EXPECTED}, got ${JSON.stringify(item)}`);
+      if (!isUpstream(item))
+        issues.push({ path: where, message: `${UPSTREAM_EXPECTED}, got ${JSON.stringify(item)}` });
       else if (allowed.size > 0 && !allowed.has(item))
-        issues.push(`${where}: ${item} is not in routing.upstream_allowlist`);
+        issues.push({ path: where, message: `${item} is not in routing.upstream_allowlist` });
       else if (!out.includes(item)) out.push(item);
     });
     return out;
@@ -59,7 +72,10 @@ export function buildRouteTable(
   for (const [key, value] of routes) {
     const at = `routes[${JSON.stringify(key)}]`;
     if (key === '' || key.length > MAX_KEY_LENGTH || !PRINTABLE.test(key)) {
-      issues.push(`${at}: expected a routing key of 1-${MAX_KEY_LENGTH} printable ASCII characters`);
+      issues.push({
+        path: at,
+        message: `expected a routing key of 1-${MAX_KEY_LENGTH} printable ASCII characters`,
+      });
       continue;
     }
     map.set(key, Object.freeze(list(value, at)));
@@ -79,15 +95,31 @@ export function buildRouteTable(
 export function parseRouteTableDocument(doc: unknown, rules: TableRules): RouteTable {
   if (doc === null || doc === undefined) return buildRouteTable([], undefined, rules);
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new RouteTableError(['(root): expected a mapping with "routes" and optionally "default"']);
+    throw new RouteTableError([
+      { path: '(root)', message: 'expected a mapping with "routes" and optionally "default"' },
+    ]);
   }
   const { routes, default: defaults, ...rest } = doc as Record<string, unknown>;
-  const unknownKeys = Object.keys(rest).map((k) => `${k}: unknown key (expected "routes" or "default")`);
+  const unknownKeys = Object.keys(rest).map((k) => ({
+    path: k,
+    message: `unknown key; expected "routes" or "default"${suggestKey(k, ['routes', 'default']) ? `; did you mean "${suggestKey(k, ['routes', 'default'])}"?` : ''}`,
+  }));
   if (routes !== undefined && (typeof routes !== 'object' || routes === null || Array.isArray(routes))) {
-    throw new RouteTableError([...unknownKeys, 'routes: expected a mapping of routing key → upstreams']);
+    throw new RouteTableError([
+      ...unknownKeys,
+      { path: 'routes', message: 'expected a mapping of routing key → upstreams' },
+    ]);
   }
-  if (unknownKeys.length > 0) throw new RouteTableError(unknownKeys);
-  return buildRouteTable(Object.entries((routes ?? {}) as Record<string, unknown>), defaults, rules);
+  const entries = Object.entries((routes ?? {}) as Record<string, unknown>);
+  if (unknownKeys.length === 0) return buildRouteTable(entries, defaults, rules);
+  // Every problem at once: the routes' own problems too.
+  try {
+    buildRouteTable(entries, defaults, rules);
+  } catch (err) {
+    if (err instanceof RouteTableError) throw new RouteTableError([...unknownKeys, ...err.problems]);
+    throw err;
+  }
+  throw new RouteTableError(unknownKeys);
 }
 
 /** The first key repeated in a mapping (YAML's own uniqueKeys check is quadratic: 10,000 routes took seconds). */
@@ -109,7 +141,7 @@ export function parseRouteTableText(text: string, rules: TableRules): RouteTable
   if (json !== undefined) return parseRouteTableDocument(json, rules);
   let doc: unknown;
   try {
-    const document = parseDocument(text, { uniqueKeys: false });
+    const document = parseDocument(text, { uniqueKeys: false, prettyErrors: true });
     const error = document.errors[0];
     if (error) throw error;
     const routes = isMap(document.contents) ? document.contents.get('routes', true) : undefined;
@@ -117,7 +149,10 @@ export function parseRouteTableText(text: string, rules: TableRules): RouteTable
     if (repeated !== undefined) throw new Error(`Map keys must be unique ("${repeated}" appears twice)`);
     doc = document.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new RouteTableError([`not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`]);
+    // The whole message: yaml's carries the line, the column and the snippet.
+    throw new RouteTableError([
+      { path: '(root)', message: `not valid JSON or YAML: ${(err as Error).message.trimEnd()}` },
+    ]);
   }
   return parseRouteTableDocument(doc, rules);
 }

@@ -45,9 +45,9 @@ const PORT = DEFAULTS.server.port;
 /** The margin main.ts gives the drain before it exits anyway (shutdown_timeout + 2 s): the platform must wait longer. */
 const HARD_STOP_MARGIN_MS = 2_000;
 
-/** Every environment variable keyway reads: the names src/config/load.ts and src/main.ts look up, and NODE_ENV. */
+/** Every environment variable keyway reads: the names the config loaders and the start look up, and NODE_ENV. */
 const KEYWAY_ENV = new Set(
-  ['src/config/load.ts', 'src/main.ts'].flatMap((f) =>
+  ['src/config/load.ts', 'src/config/env-input.ts', 'src/cli/startup.ts', 'src/main.ts'].flatMap((f) =>
     [...read(f).matchAll(/env\['([A-Z0-9_]+)'\]/g)].map((m) => m[1]!),
   ),
 );

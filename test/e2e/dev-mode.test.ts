@@ -1,10 +1,15 @@
-// `keyway serve` with no issuer: the dev banner's token and its three curl lines answer 200; SIGTERM drains and exits 0.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+// `keyway serve` with no config source: the dev banner (on stdout, beside the log lines) and its three curl lines answer 200 with the token
+// it names; off a terminal the token is only in a 0600 file, never in the output; SIGTERM drains, exits 0, removes it.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
 
+const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 let child: ChildProcess;
 let banner = '';
+let stdout = '';
+let stderr = '';
 let port = 0;
 
 beforeAll(async () => {
@@ -12,16 +17,20 @@ beforeAll(async () => {
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     PORT: String(port),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
   };
   child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner; got:\n${banner}`)), 20_000);
     child.stdout!.on('data', (chunk: Buffer) => {
-      banner += chunk.toString();
+      stdout += chunk.toString();
+      banner = stdout;
       if (/nginx auth_request style\n.*\n=+\n/.test(banner)) {
         clearTimeout(timer);
         resolve();
@@ -34,11 +43,21 @@ afterAll(() => {
   if (child.exitCode === null) child.kill('SIGKILL');
 });
 
+const tokenFile = () => /^TOKEN=\$\(cat '([^']+)'\)$/m.exec(banner)?.[1];
+
 describe('dev mode', () => {
-  it('prints a loud banner, a token and three curl lines that each answer 200', async () => {
+  it('off a terminal, names a 0600 token file and never prints the token', () => {
     expect(banner).toContain('NOT FOR PRODUCTION');
-    const token = /^TOKEN=(\S+)$/m.exec(banner)?.[1];
-    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(banner).toContain('No config source is set');
+    const path = tokenFile();
+    expect(path).toBeDefined();
+    expect(statSync(path!).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path!, 'utf8')).toMatch(new RegExp(`^${JWT.source}\\n$`));
+    expect(banner).not.toMatch(JWT);
+  });
+
+  it('prints three curl lines that each answer 200 with that token', async () => {
+    const token = readFileSync(tokenFile()!, 'utf8').trim();
     const curls = banner.split('\n').filter((l) => l.trim().startsWith('curl '));
     expect(curls).toHaveLength(3);
     // Wait for the key store's first JWKS fetch from keyway itself (readiness), bounded.
@@ -58,9 +77,30 @@ describe('dev mode', () => {
     }
   });
 
-  it('exits 0 on SIGTERM after draining', async () => {
+  it('exits 0 on SIGTERM after draining and removes the token file', async () => {
+    const path = tokenFile()!;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(existsSync(path)).toBe(false);
+    // Everything the process wrote (its log lines included) is free of the token.
+    expect(stdout).toContain('keyway listening');
+    expect(stdout).not.toMatch(JWT);
+    expect(stderr).not.toMatch(JWT);
+  });
+
+  it('on a terminal (npm start in a shell), prints the token itself', async () => {
+    const ttyPort = await freePort();
+    // script(1) gives the child a pseudo-terminal; timeout ends it once the banner is out.
+    const r = spawnSync(
+      'script',
+      ['-qec', `timeout -s TERM 6 ${process.execPath} --import tsx src/cli.ts serve`, '/dev/null'],
+      {
+        env: { PATH: process.env['PATH'] ?? '', PORT: String(ttyPort), LOG_LEVEL: 'warn' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect(r.stdout).toMatch(new RegExp(`^TOKEN=${JWT.source}\\r?$`, 'm'));
   });
 });

@@ -118,14 +118,14 @@ describe('admin token config', () => {
       return '';
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      return (err as ConfigError).issues.join('\n');
+      return (err as ConfigError).issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join('\n');
     }
   };
 
   it('refuses a token it could never accept (spaces, non-ASCII), without echoing it', () => {
     const spaced = 'correct horse battery staple';
     const text = problems({ admin: { token: spaced } });
-    expect(text).toContain('admin.token: expected visible ASCII characters only');
+    expect(text).toContain('admin.token: invalid_value: expected visible ASCII characters only');
     expect(text).not.toContain('horse');
   });
 
@@ -136,7 +136,7 @@ describe('admin token config', () => {
     });
     expect(config.admin.token).toBe(ADMIN);
     expect(problems({ admin: { token: ADMIN, token_file: '/run/secrets/admin' } }, file)).toContain(
-      'admin.token_file: expected either admin.token or admin.token_file, not both',
+      'admin.token_file: conflict: expected either admin.token or admin.token_file, not both',
     );
   });
 

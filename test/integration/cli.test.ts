@@ -106,7 +106,7 @@ describe('keyway check-config', () => {
     const t = run({ KEYWAY_CONFIG: typo });
     expect(t.status).toBe(1);
     expect(t.stderr).toContain(`invalid config ${typo}`);
-    expect(t.stderr).toContain('policies[0].anonymous: Invalid input: expected boolean');
+    expect(t.stderr).toContain('policies[0].anonymous: expected true or false, got a string');
   });
 });
 

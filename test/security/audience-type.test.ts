@@ -98,7 +98,13 @@ describe('policy audiences', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual([
-      'policies[1].audiences[1]: "admin-consle" is not in the audiences of any issuer this policy accepts (idp: ["api","admin-console"]); a policy\'s audiences narrow its issuers\' — add it to the issuer\'s audiences or remove it here',
+      {
+        source: 'keyway.yaml',
+        path: 'policies[1].audiences[1]',
+        code: 'unknown_reference',
+        message:
+          '"admin-consle" is not in the audiences of any issuer this policy accepts (idp: ["api","admin-console"]); a policy\'s audiences narrow its issuers\' — add it to the issuer\'s audiences or remove it here',
+      },
     ]);
     // Accepted when one of the policy's issuers takes any audience.
     expect(() =>

@@ -107,8 +107,12 @@ describe('server.allowed_hosts', () => {
     (entry) => {
       const parse = () =>
         parseConfig({ server: { allowed_hosts: [entry] } }, 'keyway.yaml', { readFile: () => '' });
+      expect(parse).toThrow(
+        expect.objectContaining({
+          issues: [expect.objectContaining({ path: 'server.allowed_hosts[0]', code: 'invalid_value' })],
+        }),
+      );
       expect(parse).toThrow(ConfigError);
-      expect(parse).toThrow(/server\.allowed_hosts\[0\]: expected a host name/);
     },
   );
 });

@@ -50,6 +50,13 @@ describe('JWKS and discovery URLs: https, or http only for loopback / allow_inse
     ['discovery of a plain-http issuer', { issuer: 'http://idp.example', discovery: true }],
   ])('refuses %s at start (ConfigError naming the key)', (_name, issuer) => {
     expect(() => parse(issuer)).toThrow(ConfigError);
+    expect(() => parse(issuer)).toThrow(
+      expect.objectContaining({
+        issues: [
+          expect.objectContaining({ path: expect.stringMatching(/^issuers\[0\]\.(jwks_uri|issuer)$/) }),
+        ],
+      }),
+    );
   });
 
   it.each([

@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, type ConfigIssue } from '../../src/errors.js';
 import { createRocaKeyPair } from '../helpers/roca-key.js';
 import { holdKey, spkiPem } from './fixture.js';
 
@@ -13,7 +13,7 @@ const small = holdKey('static-1024', 'rsa', { modulusLength: 1024 });
 const e3 = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 }).publicKey;
 const SECRET = 'static-suite-hs-secret-0123456789-abcdef';
 
-const problemsOf = (issuer: Record<string, unknown>): readonly string[] => {
+const problemsOf = (issuer: Record<string, unknown>): readonly ConfigIssue[] => {
   try {
     parseConfig({ issuers: [{ issuer: 'https://idp.test', ...issuer }] }, 'keyway.yaml', {
       readFile: () => '',
@@ -38,13 +38,21 @@ describe('static keys are refused at start when keyway would skip them', () => {
     const algorithms = why === 'no_allowed_alg' ? { algorithms: ['ES256'] } : {};
     const issues = problemsOf({ keys: [{ jwk: holdKey('ok-ec', 'ec').jwk }, key], ...algorithms });
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(new RegExp(`^issuers\\[0\\]\\.keys\\[1\\]: key refused \\(${why}\\): `));
-    expect(issues[0]).toContain(fix);
+    expect(issues[0]).toMatchObject({ path: 'issuers[0].keys[1]', code: 'refused_key' });
+    // The key store's own skip reason, then the fix.
+    expect(issues[0]!.message).toMatch(new RegExp(`^key refused \\(${why}\\): `));
+    expect(issues[0]!.message).toContain(fix);
   });
 
   it('an HS secret none of whose algorithms the issuer allows is refused', () => {
     expect(problemsOf({ hs_secrets: [SECRET], keys: [{ jwk: good.jwk }], algorithms: ['RS256'] })).toEqual([
-      "issuers[0].hs_secrets[0]: secret refused (no_allowed_alg): none of the algorithms it can verify is in the issuer's algorithms",
+      {
+        source: 'keyway.yaml',
+        path: 'issuers[0].hs_secrets[0]',
+        code: 'refused_key',
+        message:
+          "secret refused (no_allowed_alg): none of the algorithms it can verify is in the issuer's algorithms",
+      },
     ]);
   });
 
@@ -54,6 +62,6 @@ describe('static keys are refused at start when keyway would skip them', () => {
     ).toEqual([]);
     const issues = problemsOf({ keys: [{ jwk: { ...good.jwk, d: 'AQAB' } }] });
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^issuers\[0\]\.keys\[0\]\.jwk: expected a public key/);
+    expect(issues[0]).toMatchObject({ path: 'issuers[0].keys[0].jwk', code: 'refused_key' });
   });
 });

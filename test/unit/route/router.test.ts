@@ -251,7 +251,10 @@ describe('createRouter', () => {
     const err = await start(new Set(), 'routes:\n  k: http://x:80\n').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).source).toMatch(/routes\.yaml$/);
-    expect((err as ConfigError).issues[0]).toMatch(/^routes\["k"\]: expected "host:port"/);
+    expect((err as ConfigError).issues[0]).toMatchObject({
+      path: 'routes["k"]',
+      code: 'invalid_route_table',
+    });
   });
 
   it('refuses redis: true without a Redis connection in the config', () => {

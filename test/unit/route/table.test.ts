@@ -58,13 +58,17 @@ describe('parseRouteTableText', () => {
 
   it('refuses unknown top-level keys, non-mappings and broken syntax', () => {
     expect(issues('route:\n  k: 10.0.0.1:80\n')).toEqual([
-      'route: unknown key (expected "routes" or "default")',
+      'route: unknown key; expected "routes" or "default"; did you mean "routes"?',
     ]);
-    expect(issues('- 10.0.0.1:80\n')).toEqual([
-      '(root): expected a mapping with "routes" and optionally "default"',
+    expect(issues('- 10.0.0.1:80\n')).toEqual(['expected a mapping with "routes" and optionally "default"']);
+    // Every problem at once: an unknown key does not hide the routes' own problems.
+    expect(issues('rotues: {}\nroutes:\n  k: nowhere\n')).toEqual([
+      'rotues: unknown key; expected "routes" or "default"; did you mean "routes"?',
+      'routes["k"]: expected "host:port" (IPv4, [IPv6] or DNS name and a port 1-65535; no scheme, path, user or spaces), got "nowhere"',
     ]);
     expect(issues('routes: [a]\n')).toEqual(['routes: expected a mapping of routing key → upstreams']);
-    expect(issues('routes: {k: [\n')[0]).toMatch(/^not valid JSON or YAML: /);
+    // The whole YAML message: line, column and the snippet.
+    expect(issues('routes: {k: [\n')[0]).toMatch(/^not valid JSON or YAML: .* at line \d+, column \d+:\n\n/s);
     expect(issues('routes:\n  k: 10.0.0.1:80\n  k: 10.0.0.2:80\n')[0]).toMatch(/^not valid JSON or YAML: /);
   });
   it('refuses a repeated key in YAML and in JSON (one pass over the keys, not the quadratic YAML check)', () => {
