@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASON_CODES, REASONS, type Reason } from '../../src/errors.js';
 import { freePort } from '../helpers/free-port.js';
 import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
+import { reasonsWithoutTest } from '../helpers/reason-coverage.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { createKeyPair, HS_SECRET, mint, nowSeconds, type TestKeyPair } from '../helpers/tokens.js';
 
@@ -292,19 +293,18 @@ describe('stateful reasons through /auth', () => {
     expect((await k.auth({ ...h, 'x-keyway-proxy-secret': secret })).status).toBe(200);
     await k.close();
   });
-
-  it('covers every reason code (add a case here when you add a code)', () => {
-    const covered = new Set<string>(Object.values(CASES).map((c) => c.reason));
-    for (const reason of STATEFUL) covered.add(reason);
-    expect(REASON_CODES.filter((r) => !covered.has(r))).toEqual([]);
-  });
 });
 
-/** The reasons reached by the stateful cases above, one test each. */
-const STATEFUL: readonly Reason[] = [
-  'revoked',
-  'revocation_unavailable',
-  'no_upstream',
-  'internal_error',
-  'proxy_secret_mismatch',
-];
+// Computed from the test files, not kept by hand: a code added to REASONS fails here until a test expects it.
+describe('every reason code has a test that expects it', () => {
+  it('each code of REASONS is expected by some test file (reason: …, .toBe(…), expect…(…, code))', () => {
+    expect(reasonsWithoutTest(REASON_CODES)).toEqual([]);
+  });
+
+  it('a code no test expects is reported (the guard can fail)', () => {
+    const sources = [{ text: "expectDeny(res, 'a_tested_code');\nnew KeywayError('not_asserted_code');" }];
+    expect(reasonsWithoutTest(['a_tested_code', 'not_asserted_code'], sources)).toEqual([
+      'not_asserted_code',
+    ]);
+  });
+});
