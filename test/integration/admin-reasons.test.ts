@@ -8,7 +8,12 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { buildAdminApp } from '../../src/http/admin-app.js';
-import { ADMIN_REASON_CODES, ADMIN_REASONS, type AdminReason } from '../../src/http/admin-errors.js';
+import {
+  ADMIN_REASON_CODES,
+  ADMIN_REASONS,
+  type AdminReason,
+  type AdminReasonInfo,
+} from '../../src/http/admin-errors.js';
 import { createLogger } from '../../src/infra/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
@@ -150,7 +155,7 @@ describe('every admin reason is reachable, answered from ADMIN_REASONS', () => {
   for (const [name, c] of Object.entries(CASES)) {
     it(`${name} → ${c.reason}`, async () => {
       const res = await c.send();
-      const info = ADMIN_REASONS[c.reason];
+      const info: AdminReasonInfo = ADMIN_REASONS[c.reason];
       expect(res.status).toBe(info.status);
       const { detail, ...rest } = res.body;
       expect(rest).toEqual({ error: info.error, reason: c.reason, ...c.extra });
