@@ -8,6 +8,7 @@ import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
+import { systemTimers } from '../../src/lib/timers.js';
 import { createDecisionRecorder } from '../../src/respond/record-decision.js';
 import type { Router } from '../../src/route/router.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
@@ -56,6 +57,7 @@ export async function createTestKeyway(input: unknown, options: TestKeywayOption
   const deps: Deps = {
     config,
     clock: options.clock ?? systemClock,
+    timers: systemTimers,
     log: createLogger('debug', logs),
     metrics: createMetrics({ processMetrics: false }),
     fetch: globalThis.fetch,

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { type AdminKeyStore, createKeyStores } from '../../src/keys/issuer-key-store.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
+import { systemTimers } from '../../src/lib/timers.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 
@@ -45,6 +46,7 @@ function build(issuers: Record<string, unknown>[], limits: Record<string, unknow
   const deps: Deps = {
     config,
     clock,
+    timers: systemTimers,
     log: createLogger('debug', createLogCapture()),
     metrics: createMetrics({ processMetrics: false }),
     fetch,

@@ -11,6 +11,7 @@ import { createMetrics } from '../../src/infra/metrics.js';
 import { createFetchLimiter } from '../../src/keys/fetch-limiter.js';
 import { createJwksSource, type JwksSource } from '../../src/keys/jwks-source.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
+import { systemTimers } from '../../src/lib/timers.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 
@@ -62,6 +63,7 @@ function setup(issuer: Record<string, unknown> = {}, jwks: Record<string, unknow
   const deps: Deps = {
     config,
     clock,
+    timers: systemTimers,
     log: createLogger('debug', stream),
     metrics: createMetrics({ processMetrics: false }),
     fetch,
@@ -449,6 +451,7 @@ describe.skipIf(!hasOpenssl)('custom CA', () => {
       const deps: Deps = {
         config,
         clock,
+        timers: systemTimers,
         log: createLogger('debug', createLogCapture()),
         metrics: createMetrics({ processMetrics: false }),
         fetch,

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { parseConfig } from '../../src/config/parse.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
+import { systemTimers } from '../../src/lib/timers.js';
 import { writeRouteTable } from '../../src/route/table-redis-layout.js';
 import { createRuntime, runtimeParts } from '../../src/runtime.js';
 import { type RunningServer, startServer } from '../../src/server.js';
@@ -276,6 +277,7 @@ describe('the JWKS fetch cap across reloads', () => {
     const deps = {
       config,
       clock: () => Date.now(),
+      timers: systemTimers,
       log: createLogger('silent'),
       metrics: createMetrics({ processMetrics: false }),
       fetch: globalThis.fetch,

@@ -6,6 +6,7 @@ import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
+import { systemTimers } from '../../src/lib/timers.js';
 import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
 import { createTestKeyway, type TestKeyway, type TestKeywayOptions } from '../helpers/keyway.js';
 import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
@@ -35,6 +36,7 @@ export function testDeps(config: Config, clock: Clock = systemClock): { deps: De
   const deps: Deps = {
     config,
     clock,
+    timers: systemTimers,
     log: createLogger('debug', logs),
     metrics: createMetrics({ processMetrics: false }),
     fetch: globalThis.fetch,

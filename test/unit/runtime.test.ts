@@ -7,6 +7,7 @@ import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
 import { systemClock } from '../../src/lib/clock.js';
+import { systemTimers } from '../../src/lib/timers.js';
 import { createRuntime, type Runtime, runtimeParts } from '../../src/runtime.js';
 import { HS_SECRET } from '../helpers/tokens.js';
 
@@ -48,6 +49,7 @@ describe('runtime lifetime across reloads', () => {
     const deps: Deps = {
       config: config('0s'),
       clock: systemClock,
+      timers: systemTimers,
       log: createLogger('silent'),
       metrics: createMetrics({ processMetrics: false }),
       fetch: globalThis.fetch,

@@ -4,6 +4,7 @@ import { parseConfig } from '../../../src/config/parse.js';
 import { createLogger } from '../../../src/infra/log.js';
 import { createMetrics } from '../../../src/infra/metrics.js';
 import { createManualClock } from '../../../src/lib/clock.js';
+import { systemTimers } from '../../../src/lib/timers.js';
 import { createRevocationGuard } from '../../../src/revocation/guard.js';
 import { createLogCapture } from '../../helpers/log-capture.js';
 
@@ -18,6 +19,7 @@ function memoryGuard() {
   const deps = {
     config,
     clock,
+    timers: systemTimers,
     log: createLogger('debug', logs),
     metrics: createMetrics({ processMetrics: false }),
     fetch,

@@ -4,6 +4,7 @@ import type { Config } from '../../../src/config/types.js';
 import type { Deps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/infra/log.js';
 import { createMetrics } from '../../../src/infra/metrics.js';
+import { systemTimers } from '../../../src/lib/timers.js';
 import { createLogCapture, type LogCapture } from '../../helpers/log-capture.js';
 
 /** Parse a config with only the given routing section (and no issuers). */
@@ -26,6 +27,7 @@ export function testDeps(config: Config, fetchImpl: typeof fetch): Deps & { logs
   return {
     config,
     clock: () => Date.now(),
+    timers: systemTimers,
     log: createLogger('debug', logs),
     metrics: createMetrics({ processMetrics: false }),
     fetch: fetchImpl,
