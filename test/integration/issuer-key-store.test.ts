@@ -6,13 +6,10 @@ import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
 import type { Deps } from '../../src/deps.js';
 import { KeywayError, type Reason } from '../../src/errors.js';
-import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
 import { type AdminKeyStore, createKeyStores } from '../../src/keys/issuer-key-store.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
-import { systemTimers } from '../../src/lib/timers.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
-import { createLogCapture } from '../helpers/log-capture.js';
+import { createTestDeps } from '../helpers/test-deps.js';
 
 const T0 = 1_700_000_000_000;
 const keyA = createTestKey('a');
@@ -43,14 +40,7 @@ afterEach(async () => {
 
 function build(issuers: Record<string, unknown>[], limits: Record<string, unknown> = {}) {
   const config: Config = parseConfig({ issuers, limits }, 'test', noFiles);
-  const deps: Deps = {
-    config,
-    clock,
-    timers: systemTimers,
-    log: createLogger('debug', createLogCapture()),
-    metrics: createMetrics({ processMetrics: false }),
-    fetch,
-  };
+  const deps: Deps = createTestDeps(config, { clock });
   const all = createKeyStores(config, deps);
   stores.push(...all.values());
   return { all, deps };

@@ -7,14 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { parseConfig } from '../../src/config/parse.js';
 import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
-import { systemTimers } from '../../src/lib/timers.js';
 import { writeRouteTable } from '../../src/route/table-redis-layout.js';
 import { createRuntime, runtimeParts } from '../../src/runtime.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { createTestKey, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 import { startRedis } from '../helpers/redis-server.js';
+import { createTestDeps } from '../helpers/test-deps.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
 
 const ADMIN = 'reload-admin-token-0123456789';
@@ -274,14 +273,7 @@ describe('the JWKS fetch cap across reloads', () => {
     const config = parseConfig({ issuers: [{ issuer: 'https://idp.test', hs_secrets: [HS_SECRET] }] }, 't', {
       readFile: () => '',
     });
-    const deps = {
-      config,
-      clock: () => Date.now(),
-      timers: systemTimers,
-      log: createLogger('silent'),
-      metrics: createMetrics({ processMetrics: false }),
-      fetch: globalThis.fetch,
-    };
+    const deps = createTestDeps(config);
     const first = createRuntime(deps);
     const second = createRuntime(deps, { previous: first, revocation: first.revocation });
     expect(second.jwksLimiter).toBe(first.jwksLimiter);

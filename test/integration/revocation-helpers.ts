@@ -3,13 +3,11 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
 import type { Deps } from '../../src/deps.js';
-import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
-import { systemTimers } from '../../src/lib/timers.js';
 import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
 import { createTestKeyway, type TestKeyway, type TestKeywayOptions } from '../helpers/keyway.js';
-import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
+import type { LogCapture } from '../helpers/log-capture.js';
+import { createTestDeps } from '../helpers/test-deps.js';
 
 export interface TestGuard {
   readonly guard: RevocationGuard;
@@ -30,18 +28,10 @@ export function revocationConfig(revocation: Record<string, unknown>): Config {
   return parseConfig({ revocation: { ...FAST, ...revocation } }, 'test', { readFile: () => '' });
 }
 
-/** Deps with a captured logger and a private registry. */
+/** Deps with a captured logger and a private registry (createTestDeps). */
 export function testDeps(config: Config, clock: Clock = systemClock): { deps: Deps; logs: LogCapture } {
-  const logs = createLogCapture();
-  const deps: Deps = {
-    config,
-    clock,
-    timers: systemTimers,
-    log: createLogger('debug', logs),
-    metrics: createMetrics({ processMetrics: false }),
-    fetch: globalThis.fetch,
-  };
-  return { deps, logs };
+  const deps = createTestDeps(config, { clock });
+  return { deps, logs: deps.logs };
 }
 
 /** Create and start a guard for `revocation` (merged over FAST). */

@@ -1,11 +1,8 @@
 // Shared builders for the route unit tests: a parsed config and Deps with a fake health-check fetch.
 import { parseConfig } from '../../../src/config/parse.js';
 import type { Config } from '../../../src/config/types.js';
-import type { Deps } from '../../../src/deps.js';
-import { createLogger } from '../../../src/infra/log.js';
-import { createMetrics } from '../../../src/infra/metrics.js';
-import { systemTimers } from '../../../src/lib/timers.js';
-import { createLogCapture, type LogCapture } from '../../helpers/log-capture.js';
+import type { FakeTime } from '../../helpers/fake-time.js';
+import { createTestDeps, type TestDeps } from '../../helpers/test-deps.js';
 
 /** Parse a config with only the given routing section (and no issuers). */
 export function routingConfig(routing: Record<string, unknown>): Config {
@@ -21,16 +18,10 @@ export function fakeHealthFetch(down: Set<string>, status = new Map<string, numb
   }) as typeof fetch;
 }
 
-/** Deps with a captured logger, a private registry and the given fetch. */
-export function testDeps(config: Config, fetchImpl: typeof fetch): Deps & { logs: LogCapture } {
-  const logs = createLogCapture();
-  return {
-    config,
-    clock: () => Date.now(),
-    timers: systemTimers,
-    log: createLogger('debug', logs),
-    metrics: createMetrics({ processMetrics: false }),
+/** Deps with a captured logger, a private registry and the given fetch (createTestDeps). */
+export function testDeps(config: Config, fetchImpl: typeof fetch, time?: FakeTime): TestDeps {
+  return createTestDeps(config, {
     fetch: fetchImpl,
-    logs,
-  };
+    ...(time ? { clock: time.clock, timers: time.timers } : {}),
+  });
 }
