@@ -22,6 +22,7 @@ import { freePort } from '../helpers/free-port.js';
 import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { REPO } from './deploy-proxy-configs.js';
 import { startDnsServer } from './dns-server.js';
 import {
@@ -71,11 +72,12 @@ async function startKeyway(
     PORT: String(port),
   });
   const server = await startServer(config, { deps: { log: createLogger('info', logs) } });
-  for (let i = 0; i < 200; i++) {
-    const ready = await fetch(`http://${host}:${port}/readyz`).catch(() => undefined);
-    if (ready?.status === 200) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(
+    'keyway to be ready',
+    async () => (await fetch(`http://${host}:${port}/readyz`)).status === 200,
+    10_000,
+    50,
+  );
   return { server, logs };
 }
 
@@ -373,12 +375,7 @@ describe('print-config fly through real nginx: keyway.internal is resolved per r
       // Redeploy: the name now points at the new machine, the old one is gone.
       dns.set('keyway.internal', '127.0.0.2');
       await before.server.close();
-      let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = (await call()).status;
-      }
-      expect(status).toBe(200);
+      await waitFor('nginx to reach the new machine', async () => (await call()).status === 200, 5_000, 100);
       expect(decisions(after)).toBeGreaterThan(0);
     } finally {
       await nginx.stop();

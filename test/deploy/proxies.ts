@@ -5,7 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitForPort } from '../helpers/redis-server.js';
+import { waitForPort } from '../helpers/wait-for.js';
 
 /** Replace each address (`keyway:8081`, `app-v1:80`, a listen `8080`) by its loopback stand-in, longest first. */
 export function localize(text: string, addresses: Readonly<Record<string, string>>): string {

@@ -14,7 +14,7 @@ import { registerSecret, registerToken } from '../helpers/audit.js';
 import { type FrameworkEcho, startFrameworkEcho } from '../helpers/framework-echo.js';
 import { freePort } from '../helpers/free-port.js';
 import { createLogCapture } from '../helpers/log-capture.js';
-import { waitForPort } from '../helpers/redis-server.js';
+import { waitForPort } from '../helpers/wait-for.js';
 
 export type BypassProxy = 'caddy' | 'nginx';
 

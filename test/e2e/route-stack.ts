@@ -23,7 +23,7 @@ import { startServer } from '../../src/main.js';
 import { EXAMPLE_ENV } from '../helpers/example-env.js';
 import { freePort } from '../helpers/free-port.js';
 import { createLogCapture } from '../helpers/log-capture.js';
-import { waitForPort } from '../helpers/redis-server.js';
+import { waitForPort } from '../helpers/wait-for.js';
 import { startTraefikEmulator } from './traefik-forward-auth-emulator.js';
 
 /** The proxies the e2e flows run through. */

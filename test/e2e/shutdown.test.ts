@@ -12,8 +12,8 @@ import { registerSecret } from '../helpers/audit.js';
 import { freePort } from '../helpers/free-port.js';
 import { createTestKey, type JwksServer, startJwksServer } from '../helpers/jwks-server.js';
 import { type KeywayProcess, spawnKeyway, within } from '../helpers/keyway-process.js';
-import { waitForPort } from '../helpers/redis-server.js';
 import { mint } from '../helpers/tokens.js';
+import { waitForPort } from '../helpers/wait-for.js';
 
 let child: ChildProcess | undefined;
 let idp: JwksServer | undefined;

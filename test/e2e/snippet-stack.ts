@@ -12,6 +12,7 @@ import { startServer } from '../../src/main.js';
 import { printProxyConfig } from '../../src/proxy-config/print-config.js';
 import { freePort } from '../helpers/free-port.js';
 import { createLogCapture } from '../helpers/log-capture.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { type FrameworkBackend, type FrameworkView, startFrameworkBackend } from './framework-backend.js';
 import { type ProxyKind, startProxy } from './route-stack.js';
 
@@ -165,13 +166,12 @@ async function startOnce(kind: ProxyKind): Promise<SnippetStack> {
       close,
     };
     // keyway routes only once its first health check of the backend passed: wait for one request to go through.
-    for (let i = 0; ; i++) {
-      const probe = await stack.send('/ready-probe', []);
-      if (probe.backend !== undefined) break;
-      if (i >= 100)
-        throw new Error(`${kind}: the stack never reached the backend (last status ${probe.status})`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      `${kind}: the stack to reach the backend`,
+      async () => (await stack.send('/ready-probe', [])).backend !== undefined,
+      10_000,
+      100,
+    );
     return stack;
   } catch (err) {
     await close();

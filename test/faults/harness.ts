@@ -8,6 +8,7 @@ import { registerSecret } from '../helpers/audit.js';
 import { freePort } from '../helpers/free-port.js';
 import { createTestKey, type JwksServer, startJwksServer, type TestKey } from '../helpers/jwks-server.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { createInstance, type KeywayInstance, killAllInstances } from './keyway-process.js';
 
 export const ISSUER = 'https://idp.fault.test';
@@ -47,8 +48,6 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** GET a JSON document from 127.0.0.1:port; `admin` sends the admin token. */
 export async function getJson(
   port: number,
@@ -67,21 +66,6 @@ export async function getJson(
     // not JSON (metrics text)
   }
   return { status: res.status, body };
-}
-
-/** Poll `check` every 50 ms until it returns true; throws `what` after timeoutMs. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (
-      await Promise.resolve()
-        .then(check)
-        .catch(() => false)
-    )
-      return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** Build the rig and start every instance (waits for /readyz and for the revocations to reach every instance). */

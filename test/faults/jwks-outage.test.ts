@@ -3,7 +3,8 @@
 // accepted within ROTATION_BOUND_MS even while forged kids flood in, and within it after an outage ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKey, type JwksServer, startJwksServer, type TestKey } from '../helpers/jwks-server.js';
-import { ISSUER, type Rig, startRig, waitFor } from './harness.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { ISSUER, type Rig, startRig } from './harness.js';
 import { forgedKidTokens, JWKS_FAULTS, type JwksFault } from './jwks-faults.js';
 import { cycle, type Sample, startLoad, type TokenSource } from './load.js';
 import { describe as summary, tally, type Window } from './tally.js';

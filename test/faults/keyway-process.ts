@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { recordOutput } from '../helpers/audit.js';
-import { waitForPort } from '../helpers/redis-server.js';
+import { waitForPort } from '../helpers/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // KEYWAY_FAULTS_CLI runs the suite against another build (e.g. an older commit's, to see a scenario fail without a fix).

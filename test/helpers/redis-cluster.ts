@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
 import { type RedisServer, startRedis } from './redis-server.js';
+import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
 
@@ -42,13 +43,15 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   const cli = async (i: number, ...args: string[]) =>
     (await run('redis-cli', ['-p', String(nodes[i]!.port), ...args], { encoding: 'utf8' })).stdout.trim();
   const waitHealthy = async (timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const states = await Promise.all(nodes.map((_, i) => cli(i, 'cluster', 'info').catch(() => '')));
-      if (states.every((s) => s.includes('cluster_state:ok'))) return;
-      if (Date.now() > deadline) throw new Error(`redis cluster not healthy after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(
+      'the redis cluster to be healthy',
+      async () => {
+        const states = await Promise.all(nodes.map((_, i) => cli(i, 'cluster', 'info').catch(() => '')));
+        return states.every((s) => s.includes('cluster_state:ok'));
+      },
+      timeoutMs,
+      50,
+    );
   };
   await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
   await waitHealthy();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
-import { waitForPort } from './redis-server.js';
+import { waitForPort } from './wait-for.js';
 
 const run = promisify(execFile);
 

@@ -1,10 +1,10 @@
 // Start a real redis-server on a free loopback port for a test run; stop/restart it by PID for fault tests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { waitForPort } from './wait-for.js';
 
 export interface RedisServer {
   readonly port: number;
@@ -17,26 +17,6 @@ export interface RedisServer {
   save(): Promise<void>;
   /** Stop and remove the data directory. */
   close(): Promise<void>;
-}
-
-/** Resolve once something accepts TCP connections on 127.0.0.1:port; reject after timeoutMs. */
-export function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = createConnection({ port, host: '127.0.0.1' });
-      socket.once('connect', () => {
-        socket.end();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}`));
-        else setTimeout(attempt, 25);
-      });
-    };
-    attempt();
-  });
 }
 
 /** Start redis-server on a free port with its own temp dir (extra args e.g. cluster mode). */

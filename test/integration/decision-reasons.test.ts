@@ -9,6 +9,7 @@ import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
 import { reasonsWithoutTest } from '../helpers/reason-coverage.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { createKeyPair, HS_SECRET, mint, nowSeconds, type TestKeyPair } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const AGED_SECRET = 'aged-issuer-secret-0123456789-abcdefgh';
 const TYPED_SECRET = 'typed-issuer-secret-0123456789-abcdefg';
@@ -210,10 +211,15 @@ describe('stateful reasons through /auth', () => {
   };
   const until = async (fn: () => Promise<Response>, done: (r: Response) => boolean) => {
     let res = await fn();
-    for (let i = 0; i < 100 && !done(res); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      res = await fn();
-    }
+    await waitFor(
+      'the answer to change',
+      async () => {
+        res = await fn();
+        return done(res);
+      },
+      10_000,
+      100,
+    );
     return res;
   };
 

@@ -10,6 +10,7 @@ import { type AdminKeyStore, createKeyStores } from '../../src/keys/issuer-key-s
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
 import { createTestDeps } from '../helpers/test-deps.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const T0 = 1_700_000_000_000;
 const keyA = createTestKey('a');
@@ -317,7 +318,7 @@ describe('the time a request waits for a JWKS fetch (request_wait)', () => {
     await store.start();
     server.reply('/jwks', { ...json({ keys: [keyA.jwk, keyB.jwk] }), delayMs: 400 });
     expect(await reasonOf(store.candidates('ES256', 'b'))).toBe('keys_unavailable');
-    for (let i = 0; i < 100 && store.list().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the background fetch to add kid b', () => store.list().length >= 2, 2_000, 20);
     expect(kidsOf(await store.candidates('ES256', 'b'))).toEqual(['b']);
     expect(server.count()).toBe(2);
   });

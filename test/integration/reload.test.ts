@@ -15,6 +15,7 @@ import { createLogCapture } from '../helpers/log-capture.js';
 import { startRedis } from '../helpers/redis-server.js';
 import { createTestDeps } from '../helpers/test-deps.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN = 'reload-admin-token-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'keyway-reload-'));
@@ -138,12 +139,7 @@ describe('config reload', () => {
       ).status;
     expect(await ask()).toBe(403);
     policy('alpha, gamma');
-    let status = 0;
-    for (let i = 0; i < 60 && status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = await ask();
-    }
-    expect(status).toBe(200);
+    await waitFor('the watched file to reload', async () => (await ask()) === 200, 6_000, 100);
     await watched.close();
   });
 });
@@ -227,7 +223,7 @@ describe('config reload while the Redis route table is unreachable', () => {
         await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } })
       ).headers.get('x-route-upstream');
     // The server answers before its first revocation load; until it completes every token gets 503 (in both modes).
-    for (let i = 0; i < 500 && (await upstream()) === null; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the first revocation load', async () => (await upstream()) !== null, 5_000, 10);
     const close = async () => {
       await s.close();
       client.disconnect();
@@ -302,7 +298,7 @@ describe('shutdown during a reload', () => {
       idp.reply('/jwks', { hang: 'headers' });
       write6('10m');
       const reloading = s.reload();
-      for (let i = 0; i < 100 && idp.count() < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor('the reload to fetch the keys', () => idp.count() >= 2, 2_000, 20);
       expect(idp.count()).toBeGreaterThanOrEqual(2);
       // Were close() to wait for that reload, this test would hit its own timeout instead of passing.
       await s.close();

@@ -8,6 +8,7 @@ import { createRevocationGuard, type RevocationGuard } from '../../src/revocatio
 import { createTestKeyway, type TestKeyway, type TestKeywayOptions } from '../helpers/keyway.js';
 import type { LogCapture } from '../helpers/log-capture.js';
 import { createTestDeps } from '../helpers/test-deps.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 export interface TestGuard {
   readonly guard: RevocationGuard;
@@ -50,22 +51,6 @@ export async function startKeywayWithGuard(
 ): Promise<{ kw: TestKeyway; guard: RevocationGuard }> {
   const kw = await createTestKeyway(input, options);
   return { kw, guard: kw.runtime.revocation };
-}
-
-/** Poll `predicate` every `everyMs` until it holds; throws after `timeoutMs` naming `what`. Returns the elapsed ms. */
-export async function waitFor(
-  what: string,
-  predicate: () => boolean,
-  timeoutMs = 10_000,
-  everyMs = 2,
-): Promise<number> {
-  const started = performance.now();
-  while (!predicate()) {
-    if (performance.now() - started > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  return performance.now() - started;
 }
 
 /** What check() does for these claims: 'ok', 'stale_allowed', or the KeywayError reason it throws. */
@@ -141,13 +126,8 @@ export async function waitForResync(
   before: readonly number[],
   timeoutMs = 10_000,
 ): Promise<void> {
-  const started = performance.now();
   for (const [i, g] of gs.entries()) {
-    while ((await resyncCount(g)) <= before[i]!) {
-      if (performance.now() - started > timeoutMs)
-        throw new Error(`timed out after ${timeoutMs} ms waiting for a resync`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await waitFor('a resync', async () => (await resyncCount(g)) > before[i]!, timeoutMs);
     await waitFor('readiness after the resync', () => g.guard.readiness.check().ok, timeoutMs);
   }
 }

@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationGuard } from '../../src/revocation/guard.js';
 import { freePort } from '../helpers/free-port.js';
 import type { TestKeyway } from '../helpers/keyway.js';
-import { type RedisServer, startRedis, waitForPort } from '../helpers/redis-server.js';
+import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { selfSignedCert, type TestCert } from '../helpers/tls-cert.js';
 import { HS_SECRET, mint, nowSeconds } from '../helpers/tokens.js';
-import { startKeywayWithGuard, waitFor } from './revocation-helpers.js';
+import { waitFor, waitForPort } from '../helpers/wait-for.js';
+import { startKeywayWithGuard } from './revocation-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyway-redis-tls-'));
 let cert: TestCert;
