@@ -1,7 +1,6 @@
 // Start a local Redis Cluster of real redis-server masters on free ports (redis-cli --cluster create), for cluster tests.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
 import { type RedisServer, startRedis } from './redis-server.js';
 import { waitFor } from './wait-for.js';
 
@@ -25,18 +24,20 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   const nodes: RedisServer[] = [];
   for (let i = 0; i < masters; i++) {
     // The bus port is chosen explicitly: the default (port + 10000) may be taken or above 65535.
-    const busPort = await freePort();
     nodes.push(
-      await startRedis([
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        'nodes.conf',
-        '--cluster-port',
-        String(busPort),
-        '--cluster-node-timeout',
-        '3000',
-      ]),
+      await startRedis(
+        ([busPort]) => [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-port',
+          String(busPort),
+          '--cluster-node-timeout',
+          '3000',
+        ],
+        1,
+      ),
     );
   }
   const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);

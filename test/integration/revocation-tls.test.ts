@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationGuard } from '../../src/revocation/guard.js';
-import { freePort } from '../helpers/free-port.js';
 import type { TestKeyway } from '../helpers/keyway.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { selfSignedCert, type TestCert } from '../helpers/tls-cert.js';
@@ -20,11 +19,14 @@ const open: { kw: TestKeyway; guard: RevocationGuard }[] = [];
 
 beforeAll(async () => {
   cert = selfSignedCert(dir);
-  tlsPort = await freePort();
-  redis = await startRedis([
-    ...['--tls-port', String(tlsPort), '--tls-cert-file', cert.certFile, '--tls-key-file', cert.keyFile],
-    ...['--tls-ca-cert-file', cert.certFile, '--tls-auth-clients', 'no'],
-  ]);
+  redis = await startRedis(
+    ([tls]) => [
+      ...['--tls-port', String(tls), '--tls-cert-file', cert.certFile, '--tls-key-file', cert.keyFile],
+      ...['--tls-ca-cert-file', cert.certFile, '--tls-auth-clients', 'no'],
+    ],
+    1,
+  );
+  tlsPort = redis.extraPorts[0]!;
   await waitForPort(tlsPort);
 });
 afterAll(async () => {
