@@ -287,7 +287,7 @@ describe('stateful reasons through /auth', () => {
     });
     await expectDeny(await k.auth(await headers()), 'internal_error');
     expect(k.logs.entries().some((e) => e['msg'] === 'internal error')).toBe(true);
-    k.close();
+    await k.close();
   });
 
   it('server.proxy_secret set, the subrequest without it or with another → 401 proxy_secret_mismatch', async () => {

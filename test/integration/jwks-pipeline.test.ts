@@ -10,7 +10,7 @@ import { waitFor } from '../helpers/wait-for.js';
 let idp: JwksServer | undefined;
 let kw: TestKeyway | undefined;
 afterEach(async () => {
-  kw?.close();
+  await kw?.close();
   await idp?.close();
   kw = undefined;
   idp = undefined;

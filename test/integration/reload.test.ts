@@ -265,7 +265,7 @@ describe('config reload while the Redis route table is unreachable', () => {
 });
 
 describe('the JWKS fetch cap across reloads', () => {
-  it('every runtime of the process shares the first one’s limiter (taken-over stores and new ones alike)', () => {
+  it('every runtime of the process shares the first one’s limiter (taken-over stores and new ones alike)', async () => {
     const config = parseConfig({ issuers: [{ issuer: 'https://idp.test', hs_secrets: [HS_SECRET] }] }, 't', {
       readFile: () => '',
     });
@@ -273,8 +273,8 @@ describe('the JWKS fetch cap across reloads', () => {
     const first = createRuntime(deps);
     const second = createRuntime(deps, { previous: first, revocation: first.revocation });
     expect(second.jwksLimiter).toBe(first.jwksLimiter);
-    void first.close(runtimeParts(second));
-    void second.close();
+    await first.close(runtimeParts(second));
+    await second.close();
   });
 });
 

@@ -57,8 +57,8 @@ describe('subject revocation of one issuer (real Redis, /auth)', () => {
   });
   afterAll(async () => {
     for (const g of [guard, other?.guard]) await g?.close();
-    kw?.close();
-    other?.kw.close();
+    await kw?.close();
+    await other?.kw.close();
     await redis?.close();
   });
 
@@ -160,7 +160,7 @@ describe('subject revocation of one issuer (real Redis, /auth)', () => {
       expect((await auth(await tokenOf(ISS_B, 'b:c'), fresh.kw)).status).toBe(200);
     } finally {
       await fresh.guard.close();
-      fresh.kw.close();
+      await fresh.kw.close();
     }
   });
 });

@@ -36,7 +36,7 @@ describe('revocation through the /auth pipeline (two instances, real Redis)', ()
   afterAll(async () => {
     for (const { kw, guard } of instances) {
       await guard.close();
-      kw.close();
+      await kw.close();
     }
     await redis?.close();
   });

@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const { kw, guard } of open) {
     await guard.close();
-    kw.close();
+    await kw.close();
   }
   await sentinel?.close();
   await replica?.close();

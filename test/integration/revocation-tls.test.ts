@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const { kw, guard } of open) {
     await guard.close();
-    kw.close();
+    await kw.close();
   }
   await redis?.close();
   rmSync(dir, { recursive: true, force: true });

@@ -17,7 +17,7 @@ let kw: TestKeyway | undefined;
 afterEach(async () => {
   await server?.close();
   await idp?.close();
-  kw?.close();
+  await kw?.close();
   server = undefined;
   idp = undefined;
   kw = undefined;
