@@ -18,7 +18,7 @@ import { printProxyConfig } from '../../src/proxy-config/print-config.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { startTraefikEmulator } from '../e2e/traefik-forward-auth-emulator.js';
 import { registerSecret } from '../helpers/audit.js';
-import { freePort } from '../helpers/free-port.js';
+import { unusedPort } from '../helpers/ports.js';
 import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
@@ -95,11 +95,11 @@ describe('deploy/fly/caddy/Caddyfile (the Fly Caddy app) through real Caddy', ()
   let keywayPort: number;
   let healthPort: number;
   beforeAll(async () => {
-    keywayPort = await freePort();
+    keywayPort = await unusedPort();
     keyway = await startKeyway('fly', keywayPort);
     app = await startDemoBackend('app', 0);
-    const port = await freePort();
-    healthPort = await freePort();
+    const port = await unusedPort();
+    healthPort = await unusedPort();
     // The app's fly.toml [env] and secrets, with loopback addresses for the private ones.
     caddy = await startCaddy(
       read('deploy/fly/caddy/Caddyfile'),
@@ -172,7 +172,7 @@ describe('deploy/fly/caddy/Caddyfile (the Fly Caddy app) through real Caddy', ()
 
 /** The compose stack's backends and keyway, and the address map `localize` applies to the compose files. */
 async function startComposeStack() {
-  const [keywayPort, proxyPort] = [await freePort(), await freePort()];
+  const [keywayPort, proxyPort] = [await unusedPort(), await unusedPort()];
   const v1 = await startDemoBackend('app-v1', 0);
   const v2 = await startDemoBackend('app-v2', 0);
   const routes = join(scratch, `routes-${keywayPort}.yaml`);
@@ -341,7 +341,7 @@ describe('nginx configs that cannot start without the secret, and print-config f
 describe('print-config fly through real nginx: keyway.internal is resolved per request', () => {
   it('after a redeploy (keyway at a new address) nginx dials the new one without a reload', async () => {
     const dns = await startDnsServer();
-    const [port, proxyPort] = [await freePort(), await freePort()];
+    const [port, proxyPort] = [await unusedPort(), await unusedPort()];
     const v1 = await startDemoBackend('app-v1', 0);
     const v2 = await startDemoBackend('app-v2', 0);
     const routes = join(scratch, `routes-dns-${port}.yaml`);

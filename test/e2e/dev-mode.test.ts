@@ -3,7 +3,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
+import { unusedPort } from '../helpers/ports.js';
 
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 let child: ChildProcess;
@@ -13,7 +13,7 @@ let stderr = '';
 let port = 0;
 
 beforeAll(async () => {
-  port = await freePort();
+  port = await unusedPort();
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     PORT: String(port),

@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
 import { type KeywayProcess, spawnKeyway, within } from '../helpers/keyway-process.js';
+import { unusedPort } from '../helpers/ports.js';
 
 const SECRET = 'log-flush-test-secret-0123456789-abcdef';
 const config = (port: number) =>
@@ -44,7 +44,7 @@ afterEach(() => kw?.kill());
 
 describe('buffered log output', () => {
   it('the decision lines of requests answered just before SIGTERM are all written', async () => {
-    const port = await freePort();
+    const port = await unusedPort();
     kw = spawnKeyway(config(port), { NODE_ENV: 'production' });
     await ready(kw, port);
     for (let i = 0; i < 5; i++) expect(await get(port)).toBe(401);
@@ -58,7 +58,7 @@ describe('buffered log output', () => {
   });
 
   it('a start that fails (port taken) still writes its last log lines before exiting 1', async () => {
-    const port = await freePort();
+    const port = await unusedPort();
     const first = spawnKeyway(config(port), { NODE_ENV: 'production' });
     kw = first;
     await ready(first, port);

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerSecret } from '../helpers/audit.js';
-import { freePort } from '../helpers/free-port.js';
 import { createTestKey, type JwksServer, startJwksServer } from '../helpers/jwks-server.js';
 import { type KeywayProcess, spawnKeyway, within } from '../helpers/keyway-process.js';
+import { unusedPort } from '../helpers/ports.js';
 import { mint } from '../helpers/tokens.js';
 import { waitForPort } from '../helpers/wait-for.js';
 
@@ -36,7 +36,7 @@ describe('shutdown of a running keyway process', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'keyway-shutdown-'));
     const file = join(dir, 'keyway.yaml');
-    const port = await freePort();
+    const port = await unusedPort();
     writeFileSync(
       file,
       `server: { host: 127.0.0.1, port: ${port}, shutdown_timeout: 10s }\nlog: { level: info }\n` +
@@ -83,7 +83,7 @@ registerSecret(HS, 'HS secret');
 
 /** keyway on a free loopback port with one HS issuer; resolves once it accepts connections. */
 async function startHsKeyway(server: string): Promise<{ proc: KeywayProcess; port: number }> {
-  const port = await freePort();
+  const port = await unusedPort();
   const proc = spawnKeyway(
     `server: { host: 127.0.0.1, port: ${port}, ${server} }\nlog: { level: info }\n` +
       'issuers:\n  - issuer: https://idp.test\n    hs_secrets: ["${HS}"]\npolicies:\n  - name: api\n',

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerSecret } from '../helpers/audit.js';
-import { freePort } from '../helpers/free-port.js';
+import { unusedPort } from '../helpers/ports.js';
 import { createTestKey, type JwksServer, startJwksServer, type TestKey } from '../helpers/jwks-server.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -79,8 +79,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const instances: KeywayInstance[] = [];
   const base: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i++) {
-    const port = await freePort();
-    const adminPort = await freePort();
+    const port = await unusedPort();
+    const adminPort = await unusedPort();
     instances.push(createInstance(`keyway-${i}`, port, adminPort, join(dir, `keyway-${i}.json`)));
     base.push({
       server: { host: '127.0.0.1', port, shutdown_timeout: '10s', watch_config: false },

@@ -96,3 +96,18 @@ export function waitForReadyLine(
     child.once('exit', exited);
   });
 }
+
+/** Whether the server answering HTTP on 127.0.0.1:port names itself like `server` (its `Server` header): a proxy we
+ *  started, not whoever else holds the port (nginx and Caddy print nothing on a successful start). */
+export async function answersAs(port: number, server: RegExp): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/`, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(1_000),
+    });
+    await res.body?.cancel();
+    return server.test(res.headers.get('server') ?? '');
+  } catch {
+    return false;
+  }
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASON_CODES, REASONS, type Reason } from '../../src/errors.js';
-import { freePort } from '../helpers/free-port.js';
+import { unusedPort } from '../helpers/ports.js';
 import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
 import { reasonsWithoutTest } from '../helpers/reason-coverage.js';
 import { startRedis } from '../helpers/redis-server.js';
@@ -30,7 +30,7 @@ const hs = { secret: HS_SECRET };
 beforeAll(async () => {
   rsa = await createKeyPair('RS256', 'rsa-1');
   stranger = await createKeyPair('RS256', 'rsa-1');
-  const closedPort = await freePort();
+  const closedPort = await unusedPort();
   kw = await createTestKeyway({
     issuers: [
       {
@@ -251,7 +251,7 @@ describe('stateful reasons through /auth', () => {
   });
 
   it('only upstream unhealthy, on_no_upstream deny → no_upstream', async () => {
-    const dead = await freePort();
+    const dead = await unusedPort();
     const table = join(dir, 'routes.yaml');
     writeFileSync(table, `routes:\n  t1/svc/blue: 127.0.0.1:${dead}\ndefault: 127.0.0.1:${dead}\n`);
     const input = base({
