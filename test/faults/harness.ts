@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerSecret } from '../helpers/audit.js';
-import { unusedPort } from '../helpers/ports.js';
 import { createTestKey, type JwksServer, startJwksServer, type TestKey } from '../helpers/jwks-server.js';
+import { retryOnBindConflict, unusedPort } from '../helpers/ports.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { createInstance, type KeywayInstance, killAllInstances } from './keyway-process.js';
@@ -68,8 +68,13 @@ export async function getJson(
   return { status: res.status, body };
 }
 
-/** Build the rig and start every instance (waits for /readyz and for the revocations to reach every instance). */
-export async function startRig(options: RigOptions): Promise<Rig> {
+/** Build the rig and start every instance (waits for /readyz and for the revocations to reach every instance); built
+ *  again on new ports when an instance's port was taken between picking it and binding it. */
+export function startRig(options: RigOptions): Promise<Rig> {
+  return retryOnBindConflict(0, () => startRigOnce(options));
+}
+
+async function startRigOnce(options: RigOptions): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-faults-'));
   const redis = await startRedis();
   const idp = await startJwksServer();
@@ -164,6 +169,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
           `${instance.name} /readyz`,
           async () => (await getJson(instance.port, '/readyz')).status === 200,
           timeoutMs,
+          50,
         );
       }
     },
@@ -180,12 +186,17 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     await rig.revoke(revokedJtis);
     // Every instance denies every revoked token before the load starts (the feed has delivered them).
     for (const instance of instances) {
-      await waitFor(`${instance.name} mirror`, async () => {
-        const status = (await getJson(instance.adminPort, '/admin/status', true)).body as {
-          revocation?: { size?: number };
-        };
-        return (status.revocation?.size ?? 0) >= revokedJtis.length;
-      });
+      await waitFor(
+        `${instance.name} mirror`,
+        async () => {
+          const status = (await getJson(instance.adminPort, '/admin/status', true)).body as {
+            revocation?: { size?: number };
+          };
+          return (status.revocation?.size ?? 0) >= revokedJtis.length;
+        },
+        10_000,
+        50,
+      );
     }
   } catch (err) {
     await rig.close();

@@ -104,6 +104,7 @@ async function waitAccepted(samples: readonly Sample[], kind: string, since: num
     `${kind} accepted by every instance`,
     () => targets().every((t) => acceptedAt(samples, kind, t.name, since) !== undefined),
     ROTATION_BOUND_MS + 1_000,
+    50,
   ).catch(() => undefined);
 }
 
@@ -179,6 +180,7 @@ describe('JWKS faults under load (two instances, cached keys)', () => {
       'a JWKS fetch during the outage',
       () => rotating.count() > fetchesBefore,
       OUTAGE_MAX_MS,
+      50,
     ).catch(() => undefined);
     if (rotating.count() > fetchesBefore) metAt = Date.now();
     await sleep(metAt === undefined ? 0 : 2_000);

@@ -57,6 +57,8 @@ describe('reload and shutdown under load', () => {
         await waitFor(
           `${instance.name} reload ${n}`,
           async () => (await reloads(instance, 'ok')) >= before[i]! + n,
+          10_000,
+          50,
         );
       await sleep(100);
     }

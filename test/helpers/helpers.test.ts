@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createFakeTime } from './fake-time.js';
-import { BindConflictError, retryOnBindConflict, waitForReadyLine } from './ports.js';
+import { BindConflictError, ownsListeningPort, retryOnBindConflict, waitForReadyLine } from './ports.js';
 import { acceptsConnections, waitFor } from './wait-for.js';
 
 describe('createFakeTime', () => {
@@ -109,5 +109,21 @@ describe('ports for external binaries', () => {
         throw new Error('another failure');
       }),
     ).rejects.toThrow('another failure');
+  });
+});
+
+describe('ownsListeningPort', () => {
+  it('names the process that holds a listening port, and no other', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      expect(ownsListeningPort(process.pid, port)).toBe(true);
+      expect(ownsListeningPort(process.ppid, port)).toBe(false);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(ownsListeningPort(process.pid, port)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
 // keyway) get a port that was unused a moment ago and are started again on another when that port was taken in the
 // meantime. Servers in this process listen on port 0 and read their port back instead (jwks-server, framework-echo).
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A loopback port nothing listened on a moment ago (bound to 0, read, closed). Only for retryOnBindConflict and for
@@ -110,4 +111,39 @@ export async function answersAs(port: number, server: RegExp): Promise<boolean> 
   } catch {
     return false;
   }
+}
+
+/** Whether process `pid` holds the listening socket of TCP `port` (Linux /proc): the positive sign that a child we
+ *  spawned bound its port, where a connect would also reach whoever else holds it. */
+export function ownsListeningPort(pid: number, port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT (hex); state 0A is LISTEN; field 9 is the socket's inode.
+      if (f[1]?.endsWith(`:${hex}`) && f[3] === '0A' && f[9]) inodes.add(f[9]);
+    }
+  }
+  if (inodes.size === 0) return false;
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      return m !== null && inodes.has(m[1]!);
+    } catch {
+      return false;
+    }
+  });
 }
