@@ -54,7 +54,8 @@ interface Keyway {
   readonly logs: LogCapture;
 }
 
-/** keyway on deploy/<dir>/keyway.yaml (localized), given inline as on Fly, with the secrets it names from env. */
+/** keyway on deploy/<dir>/keyway.yaml (localized), given inline as on Fly, with the secrets it names from env; on
+ *  `port` 0 it binds a free one (server.port says which). */
 async function startKeyway(
   dir: string,
   port: number,
@@ -74,7 +75,7 @@ async function startKeyway(
   const server = await startServer(config, { deps: { log: createLogger('info', logs) } });
   await waitFor(
     'keyway to be ready',
-    async () => (await fetch(`http://${host}:${port}/readyz`)).status === 200,
+    async () => (await fetch(`http://${host}:${server.port}/readyz`)).status === 200,
     10_000,
     50,
   );
@@ -95,8 +96,8 @@ describe('deploy/fly/caddy/Caddyfile (the Fly Caddy app) through real Caddy', ()
   let keywayPort: number;
   let healthPort: number;
   beforeAll(async () => {
-    keywayPort = await unusedPort();
-    keyway = await startKeyway('fly', keywayPort);
+    keyway = await startKeyway('fly', 0);
+    keywayPort = keyway.server.port;
     app = await startDemoBackend('app', 0);
     const port = await unusedPort();
     healthPort = await unusedPort();
@@ -172,12 +173,11 @@ describe('deploy/fly/caddy/Caddyfile (the Fly Caddy app) through real Caddy', ()
 
 /** The compose stack's backends and keyway, and the address map `localize` applies to the compose files. */
 async function startComposeStack() {
-  const [keywayPort, proxyPort] = [await unusedPort(), await unusedPort()];
+  const proxyPort = await unusedPort();
   const v1 = await startDemoBackend('app-v1', 0);
   const v2 = await startDemoBackend('app-v2', 0);
-  const routes = join(scratch, `routes-${keywayPort}.yaml`);
+  const routes = join(scratch, `routes-${proxyPort}.yaml`);
   const addresses: Record<string, string> = {
-    'keyway:8081': `127.0.0.1:${keywayPort}`,
     'app-v1:80': `127.0.0.1:${v1.port}`,
     'app-v2:80': `127.0.0.1:${v2.port}`,
     '/etc/keyway/routes.yaml': routes,
@@ -185,7 +185,9 @@ async function startComposeStack() {
     'listen 8080;': `listen ${proxyPort};`,
   };
   writeFileSync(routes, localize(read('deploy/compose/routes.yaml'), addresses));
-  const keyway = await startKeyway('compose', keywayPort, addresses);
+  const keyway = await startKeyway('compose', 0, addresses);
+  // The proxies' configs name keyway's address: known once it listens.
+  addresses['keyway:8081'] = `127.0.0.1:${keyway.server.port}`;
   return {
     keyway,
     addresses,
@@ -341,10 +343,10 @@ describe('nginx configs that cannot start without the secret, and print-config f
 describe('print-config fly through real nginx: keyway.internal is resolved per request', () => {
   it('after a redeploy (keyway at a new address) nginx dials the new one without a reload', async () => {
     const dns = await startDnsServer();
-    const [port, proxyPort] = [await unusedPort(), await unusedPort()];
+    const proxyPort = await unusedPort();
     const v1 = await startDemoBackend('app-v1', 0);
     const v2 = await startDemoBackend('app-v2', 0);
-    const routes = join(scratch, `routes-dns-${port}.yaml`);
+    const routes = join(scratch, `routes-dns-${proxyPort}.yaml`);
     const addresses = {
       'app-v1:80': `127.0.0.1:${v1.port}`,
       'app-v2:80': `127.0.0.1:${v2.port}`,
@@ -352,7 +354,8 @@ describe('print-config fly through real nginx: keyway.internal is resolved per r
     };
     writeFileSync(routes, localize(read('deploy/compose/routes.yaml'), addresses));
     // The old machine and the new one: same port, two addresses (as two 6PN addresses on Fly).
-    const before = await startKeyway('compose', port, addresses, '127.0.0.1');
+    const before = await startKeyway('compose', 0, addresses, '127.0.0.1');
+    const port = before.server.port;
     const after = await startKeyway('compose', port, addresses, '127.0.0.2');
     dns.set('keyway.internal', '127.0.0.1');
     const printed = printProxyConfig('fly', before.server.deps.config, {
