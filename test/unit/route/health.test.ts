@@ -3,6 +3,7 @@ import { createLogger } from '../../../src/infra/log.js';
 import { createMetrics } from '../../../src/infra/metrics.js';
 import { createHealthChecker, PROBE_CONCURRENCY } from '../../../src/route/health.js';
 import { routeMetrics } from '../../../src/route/route-metrics.js';
+import { settle } from '../../helpers/fake-time.js';
 import { createLogCapture } from '../../helpers/log-capture.js';
 import { fakeHealthFetch } from './helpers.js';
 
@@ -128,7 +129,7 @@ describe('createHealthChecker', () => {
     const slow = (async () => {
       inFlight++;
       most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await settle(); // still in flight when the other probes start
       inFlight--;
       return new Response(null, { status: 200 });
     }) as typeof fetch;
