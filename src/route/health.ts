@@ -83,9 +83,16 @@ export function createHealthChecker(
     let outcome: Outcome = 'ok';
     let status: number | undefined;
     let error: string | undefined;
+    // The timeout on Deps.timers (not AbortSignal.timeout), so a test advances it instead of waiting it out.
+    const abort = new AbortController();
+    const deadline = timers.setTimeout(
+      () => abort.abort(new DOMException(`no answer within ${options.timeout} ms`, 'TimeoutError')),
+      options.timeout,
+    );
+    deadline.unref();
     try {
       const res = await deps.fetch(`http://${upstream}${options.path}`, {
-        signal: AbortSignal.timeout(options.timeout),
+        signal: abort.signal,
         redirect: 'manual',
         headers: { 'user-agent': 'keyway-health-check' },
       });
@@ -101,6 +108,8 @@ export function createHealthChecker(
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       error =
         outcome === 'timeout' ? `no answer within ${options.timeout} ms` : (cause ?? (err as Error).message);
+    } finally {
+      timers.clear(deadline);
     }
     const state = states.get(upstream);
     if (!state || closed) return; // removed from the table, or the checker closed, while the check ran
