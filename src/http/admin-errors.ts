@@ -22,11 +22,7 @@ export const ADMIN_REASONS = {
     error: 'not_found',
     description: 'No route on the main listener has this path.',
   },
-  no_such_admin_route: {
-    status: 404,
-    error: 'not_found',
-    description: 'No admin route has this path.',
-  },
+  no_such_admin_route: { status: 404, error: 'not_found', description: 'No admin route has this path.' },
   host_not_allowed: {
     status: 421,
     error: 'misdirected_request',
@@ -61,16 +57,8 @@ export const ADMIN_REASONS = {
   invalid_cursor: input('cursor is not one a previous page returned.'),
   invalid_limit: input('limit is not an integer from 1 to 1000.'),
   reload_refused: input('The new config was refused (the running one stays); problems says why.'),
-  not_revoked: {
-    status: 404,
-    error: 'not_found',
-    description: 'No revocation exists for this jti.',
-  },
-  no_such_key: {
-    status: 404,
-    error: 'not_found',
-    description: 'No cached key has this kid.',
-  },
+  not_revoked: { status: 404, error: 'not_found', description: 'No revocation exists for this jti.' },
+  no_such_key: { status: 404, error: 'not_found', description: 'No cached key has this kid.' },
   revocation_unavailable: {
     status: 503,
     error: 'revocation_unavailable',
@@ -112,12 +100,7 @@ export function adminErrorResponse(
 ): Response {
   const info: AdminReasonInfo = ADMIN_REASONS[reason];
   for (const [name, value] of Object.entries(info.headers ?? {})) c.header(name, value);
-  const body = {
-    error: info.error,
-    reason,
-    ...(detail === undefined ? {} : { detail }),
-    ...extra,
-  };
+  const body = { error: info.error, reason, ...(detail === undefined ? {} : { detail }), ...extra };
   return c.json(body, info.status);
 }
 
