@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ReadinessCheck } from './deps.js';
+import { adminErrorResponse, createErrorHandler } from './http/admin-errors.js';
 import { type AuthRouteSettings, mountAuthRoutes } from './http/auth-route.js';
 import { createHostCheck } from './http/probe-hosts.js';
 import { mountProbes } from './http/probes.js';
@@ -30,10 +31,7 @@ export function buildApp(parts: AppParts): Hono {
   mountAuthRoutes(app, parts.decide, parts.record, parts.server);
   mountProbes(app, parts.readiness, parts.registry, createHostCheck(parts.server.allowed_hosts));
   parts.extra?.(app);
-  app.notFound((c) => c.json({ error: 'not_found', reason: 'no_such_route' }, 404));
-  app.onError((err, c) => {
-    parts.log.error({ err, path: c.req.path }, 'unhandled error');
-    return c.json({ error: 'internal_error', reason: 'internal_error' }, 500);
-  });
+  app.notFound((c) => adminErrorResponse(c, 'no_such_route'));
+  app.onError(createErrorHandler(parts.log, 'unhandled error', false));
   return app;
 }

@@ -3,7 +3,11 @@
 /** RFC 6750 §3.1 error attribute, or null when the challenge must not carry one (no token was sent). */
 export type BearerError = 'invalid_token' | 'insufficient_scope' | 'invalid_request' | null;
 
+/** The pipeline stage a reason comes from, as `keyway explain` reports it (token problems are all `verify`). */
+export type Stage = 'match' | 'extract' | 'verify' | 'revoke' | 'authorize' | 'route' | 'internal';
+
 export interface ReasonInfo {
+  readonly stage: Stage;
   readonly status: 401 | 403 | 429 | 500 | 503;
   readonly bearerError: BearerError;
   readonly description: string;
@@ -11,112 +15,161 @@ export interface ReasonInfo {
 
 /** Every reason code keyway can answer with. Stable: used in responses, logs and metric labels. */
 export const REASONS = {
-  missing_token: { status: 401, bearerError: null, description: 'No token was presented.' },
+  missing_token: { stage: 'extract', status: 401, bearerError: null, description: 'No token was presented.' },
   malformed_token: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token is not a well-formed compact JWS JWT.',
   },
   token_too_large: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token is larger than limits.max_token_bytes.',
   },
   alg_not_allowed: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token alg is not allowed for this issuer or key.',
   },
   unknown_key: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'No key of the issuer matches the token kid/alg.',
   },
-  bad_signature: { status: 401, bearerError: 'invalid_token', description: 'The signature does not verify.' },
-  expired: { status: 401, bearerError: 'invalid_token', description: 'The token has expired (exp).' },
+  bad_signature: {
+    stage: 'verify',
+    status: 401,
+    bearerError: 'invalid_token',
+    description: 'The signature does not verify.',
+  },
+  expired: {
+    stage: 'verify',
+    status: 401,
+    bearerError: 'invalid_token',
+    description: 'The token has expired (exp).',
+  },
   not_yet_valid: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token is not valid yet (nbf).',
   },
   issued_in_future: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token iat is in the future.',
   },
   token_too_old: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token is older than max_token_age (iat).',
   },
   lifetime_too_long: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description:
       'exp − iat exceeds revocation.max_token_lifetime (without iat: exp − now exceeds it + leeway).',
   },
   bad_issuer: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token iss is missing or not accepted by this policy.',
   },
   bad_audience: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token aud is not accepted by the issuer or by this policy.',
   },
   bad_type: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token typ header is missing or not one the issuer accepts (RFC 8725 §3.11).',
   },
   missing_claim: {
+    stage: 'verify',
     status: 401,
     bearerError: 'invalid_token',
     description: 'A required claim is missing or has the wrong type.',
   },
   claim_mismatch: {
+    stage: 'authorize',
     status: 403,
     bearerError: 'insufficient_scope',
     description: 'A claim value is not in the policy allowlist.',
   },
   insufficient_scope: {
+    stage: 'authorize',
     status: 403,
     bearerError: 'insufficient_scope',
     description: 'The token lacks a scope the policy requires.',
   },
   proxy_secret_mismatch: {
+    stage: 'verify',
     status: 401,
     bearerError: null,
     description:
       'The auth subrequest lacks the proxy secret (server.proxy_secret, header X-Keyway-Proxy-Secret) or carries another: it did not come from the proxy.',
   },
-  no_policy: { status: 403, bearerError: null, description: 'No policy matches the forwarded request.' },
+  no_policy: {
+    stage: 'match',
+    status: 403,
+    bearerError: null,
+    description: 'No policy matches the forwarded request.',
+  },
   ambiguous_request: {
+    stage: 'verify',
     status: 403,
     bearerError: null,
     description:
       'The forwarded request has readings that select different policies (literal path, method override), several forwarded hosts, URIs or methods, or an undecodable path.',
   },
   revoked: {
+    stage: 'revoke',
     status: 401,
     bearerError: 'invalid_token',
     description: 'The token (or its subject) was revoked.',
   },
-  rate_limited: { status: 429, bearerError: null, description: 'Too many requests for this policy key.' },
+  rate_limited: {
+    stage: 'authorize',
+    status: 429,
+    bearerError: null,
+    description: 'Too many requests for this policy key.',
+  },
   keys_unavailable: {
+    stage: 'verify',
     status: 503,
     bearerError: null,
     description:
       'The issuer keys could not be loaded (IdP unreachable past stale_if_error), or the JWKS cannot tell whether the kid exists (fetch failing or still running).',
   },
   revocation_unavailable: {
+    stage: 'revoke',
     status: 503,
     bearerError: null,
     description: 'The revocation mirror is not fresh and the fail mode is closed.',
   },
-  no_upstream: { status: 503, bearerError: null, description: 'No healthy upstream for the routing keys.' },
-  internal_error: { status: 500, bearerError: null, description: 'An unexpected internal error (a bug).' },
+  no_upstream: {
+    stage: 'route',
+    status: 503,
+    bearerError: null,
+    description: 'No healthy upstream for the routing keys.',
+  },
+  internal_error: {
+    stage: 'internal',
+    status: 500,
+    bearerError: null,
+    description: 'An unexpected internal error (a bug).',
+  },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type Reason = keyof typeof REASONS;

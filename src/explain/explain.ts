@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Policy } from '../config/types.js';
 import type { Deps } from '../deps.js';
-import { REASONS, type Reason } from '../errors.js';
+import { REASONS } from '../errors.js';
 import { compileTokenSource, extractToken } from '../extract/extract-token.js';
 import type { KeyInfo } from '../keys/issuer-key-store.js';
 import type { Decide } from '../pipeline/decide.js';
@@ -21,18 +21,6 @@ export const explainInput = z.strictObject({
 });
 
 export type ExplainInput = z.infer<typeof explainInput>;
-
-const STAGE: Readonly<Partial<Record<Reason, string>>> = {
-  no_policy: 'match',
-  missing_token: 'extract',
-  revoked: 'revoke',
-  revocation_unavailable: 'revoke',
-  claim_mismatch: 'authorize',
-  insufficient_scope: 'authorize',
-  rate_limited: 'authorize',
-  no_upstream: 'route',
-  internal_error: 'internal',
-};
 
 /** What explain runs on (a Runtime is one): the pipeline, the key stores (kids and algs), the config and clock. */
 export interface ExplainContext {
@@ -88,7 +76,7 @@ export async function explain(
     result: 'deny',
     status: REASONS[reason].status,
     policy: decision.policy,
-    stage: STAGE[reason] ?? 'verify',
+    stage: REASONS[reason].stage,
     reason,
     detail: decision.error.message,
     checks: failedChecks(reason, {

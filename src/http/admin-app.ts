@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAdminAuth } from './admin-auth.js';
+import { adminErrorResponse, createErrorHandler } from './admin-errors.js';
 import { mountMetrics } from './probes.js';
 
 /** A group of admin routes mounted under `/admin/<path>` (e.g. "revocations", "keys", "routes"). */
@@ -20,7 +21,8 @@ export interface AdminAppOptions {
   readonly log?: Logger;
 }
 
-/** Build the admin app; callers mount it on the admin listener only when an admin token is configured. */
+/** Build the admin app; callers mount it on the admin listener only when an admin token is configured. Every error
+ *  body comes from ADMIN_REASONS (src/http/admin-errors.ts), through one onError. */
 export function buildAdminApp(options: AdminAppOptions, groups: readonly AdminRoutes[]): Hono {
   const app = new Hono();
   app.use('/admin/*', createAdminAuth(options.adminToken));
@@ -31,10 +33,7 @@ export function buildAdminApp(options: AdminAppOptions, groups: readonly AdminRo
     app.use('/metrics', createAdminAuth(...tokens));
     mountMetrics(app, registry);
   }
-  app.notFound((c) => c.json({ error: 'not_found', reason: 'no_such_admin_route' }, 404));
-  app.onError((err, c) => {
-    options.log?.error({ err, path: c.req.path }, 'admin route failed');
-    return c.json({ error: 'internal_error', reason: 'internal_error', detail: err.name }, 500);
-  });
+  app.notFound((c) => adminErrorResponse(c, 'no_such_admin_route'));
+  app.onError(createErrorHandler(options.log, 'admin route failed', true));
   return app;
 }

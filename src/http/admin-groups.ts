@@ -4,6 +4,7 @@ import type { ReloadResult } from '../reload.js';
 import type { Runtime } from '../runtime.js';
 import { VERSION } from '../version.js';
 import type { AdminRoutes } from './admin-app.js';
+import { adminErrorResponse } from './admin-errors.js';
 import { createExplainAdminRoutes } from './admin-explain.js';
 import { createKeyAdminRoutes } from './admin-keys.js';
 import { createRevocationAdminRoutes } from './admin-revocations.js';
@@ -42,7 +43,8 @@ export function createAdminGroups(parts: AdminParts): AdminRoutes[] {
   const reloadRoute = new Hono();
   reloadRoute.post('/', async (c) => {
     const result = await reload();
-    return c.json({ reloaded: result.ok, problems: result.problems }, result.ok ? 200 : 400);
+    const body = { reloaded: result.ok, problems: result.problems };
+    return result.ok ? c.json(body) : adminErrorResponse(c, 'reload_refused', undefined, body);
   });
   return [
     { path: 'status', app: status },

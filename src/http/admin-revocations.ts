@@ -1,8 +1,6 @@
 // Admin revocation routes under /admin/revocations: POST / (jti+exp | token | sub[+iss]+before), GET / (paged), DELETE /:jti.
-import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
-import { KeywayError } from '../errors.js';
 import {
   applyRevokeRequest,
   parseJtiParam,
@@ -12,19 +10,11 @@ import {
 import { AdminInputError } from '../revocation/admin-input-error.js';
 import type { RevocationGuard } from '../revocation/guard.js';
 import { adminBodyLimit } from './admin-body-limit.js';
+import { AdminError } from './admin-errors.js';
 
 const MAX_BODY_BYTES = 128 * 1024;
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1_000;
-
-/** The one error → response map of these routes: 400 for bad input, 503 when the store is down, else rethrow (500). */
-function failure(c: Context, err: unknown): Response {
-  if (err instanceof AdminInputError)
-    return c.json({ error: 'bad_request', reason: err.reason, detail: err.message }, 400);
-  if (err instanceof KeywayError && err.reason === 'revocation_unavailable')
-    return c.json({ error: 'revocation_unavailable', reason: err.reason, detail: err.message }, 503);
-  throw err;
-}
 
 function parseLimit(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_LIMIT;
@@ -35,7 +25,9 @@ function parseLimit(value: string | undefined): number {
 }
 
 /** Build the routes; `verifyForRevoke` must verify a presented token (signature and claims) before its jti is revoked.
- * A write answers 201 only after the store acknowledged it; 503 means nothing was written (each write is atomic). */
+ * A write answers 201 only after the store acknowledged it; 503 means nothing was written (each write is atomic).
+ * Errors are thrown (AdminInputError 400, AdminError, KeywayError revocation_unavailable 503) and answered by the
+ * admin app's error map (src/http/admin-errors.ts). */
 export function createRevocationAdminRoutes(
   guard: RevocationGuard,
   deps: Deps,
@@ -43,42 +35,26 @@ export function createRevocationAdminRoutes(
 ): Hono {
   const app = new Hono();
   app.post('/', adminBodyLimit(MAX_BODY_BYTES), async function revoke(c) {
+    let body: unknown;
     try {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        throw new AdminInputError('invalid_json', 'expected a JSON body (Content-Type: application/json)');
-      }
-      const request = parseRevokeBody(body);
-      const now = Math.floor(deps.clock() / 1000);
-      const revoked = await applyRevokeRequest(request, guard, verifyForRevoke, now);
-      return c.json({ revoked }, 201);
-    } catch (err) {
-      return failure(c, err);
+      body = await c.req.json();
+    } catch {
+      throw new AdminInputError('invalid_json', 'expected a JSON body (Content-Type: application/json)');
     }
+    const request = parseRevokeBody(body);
+    const now = Math.floor(deps.clock() / 1000);
+    const revoked = await applyRevokeRequest(request, guard, verifyForRevoke, now);
+    return c.json({ revoked }, 201);
   });
   app.get('/', async function listRevocations(c) {
-    try {
-      const page = await guard.list(c.req.query('cursor'), parseLimit(c.req.query('limit')));
-      return c.json({ items: page.items, next: page.next ?? null });
-    } catch (err) {
-      return failure(c, err);
-    }
+    const page = await guard.list(c.req.query('cursor'), parseLimit(c.req.query('limit')));
+    return c.json({ items: page.items, next: page.next ?? null });
   });
   app.delete('/:jti', async function unrevoke(c) {
-    try {
-      const jti = parseJtiParam(c.req.param('jti'));
-      const removed = await guard.unrevokeJti(jti);
-      if (!removed)
-        return c.json(
-          { error: 'not_found', reason: 'not_revoked', detail: 'no revocation for this jti' },
-          404,
-        );
-      return c.json({ jti, removed });
-    } catch (err) {
-      return failure(c, err);
-    }
+    const jti = parseJtiParam(c.req.param('jti'));
+    const removed = await guard.unrevokeJti(jti);
+    if (!removed) throw new AdminError('not_revoked', 'no revocation for this jti');
+    return c.json({ jti, removed });
   });
   return app;
 }

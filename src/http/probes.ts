@@ -2,6 +2,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { Registry } from 'prom-client';
 import type { ReadinessCheck } from '../deps.js';
+import { AdminError } from './admin-errors.js';
 
 /** Whether a request's Host header may read the probes (see createHostCheck); default: every Host. */
 export type HostCheck = (host: string | undefined) => boolean;
@@ -19,7 +20,7 @@ export function mountProbes(
 ): void {
   const hostGuard: MiddlewareHandler = async (c, next) => {
     if (isAllowedHost(c.req.header('host'))) return next();
-    return c.json({ error: 'misdirected_request', reason: 'host_not_allowed' }, 421);
+    throw new AdminError('host_not_allowed');
   };
   app.get('/healthz', hostGuard, (c) => c.json({ status: 'ok' }));
   app.get('/readyz', hostGuard, (c) => {

@@ -1,6 +1,7 @@
 // Active health checks: GET http://<upstream><path> every interval, with healthy/unhealthy thresholds.
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
+import { systemTimers, type Timer, type Timers } from '../lib/timers.js';
 import type { RouteMetrics } from './route-metrics.js';
 
 /** `routing.health` from the config (durations in milliseconds). */
@@ -58,12 +59,15 @@ export function createHealthChecker(
     readonly clock: Clock;
     readonly log: Logger;
     readonly metrics: RouteMetrics;
+    /** The check interval's timer (Deps.timers; system timers when absent). */
+    readonly timers?: Timers;
   },
 ): HealthChecker {
+  const timers = deps.timers ?? systemTimers;
   const states = new Map<string, State>();
   // The running check of each upstream: asking again joins it (a table waiting for a first check must wait for it).
   const inFlight = new Map<string, Promise<void>>();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Timer | undefined;
   let started = false;
   let closed = false;
 
@@ -79,9 +83,16 @@ export function createHealthChecker(
     let outcome: Outcome = 'ok';
     let status: number | undefined;
     let error: string | undefined;
+    // The timeout on Deps.timers (not AbortSignal.timeout), so a test advances it instead of waiting it out.
+    const abort = new AbortController();
+    const deadline = timers.setTimeout(
+      () => abort.abort(new DOMException(`no answer within ${options.timeout} ms`, 'TimeoutError')),
+      options.timeout,
+    );
+    deadline.unref();
     try {
       const res = await deps.fetch(`http://${upstream}${options.path}`, {
-        signal: AbortSignal.timeout(options.timeout),
+        signal: abort.signal,
         redirect: 'manual',
         headers: { 'user-agent': 'keyway-health-check' },
       });
@@ -97,6 +108,8 @@ export function createHealthChecker(
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       error =
         outcome === 'timeout' ? `no answer within ${options.timeout} ms` : (cause ?? (err as Error).message);
+    } finally {
+      timers.clear(deadline);
     }
     const state = states.get(upstream);
     if (!state || closed) return; // removed from the table, or the checker closed, while the check ran
@@ -176,14 +189,14 @@ export function createHealthChecker(
       started = true;
       if (!options.enabled) return;
       await checkAll();
-      timer = setInterval(() => void checkAll(), options.interval);
+      timer = timers.setInterval(() => void checkAll(), options.interval);
       timer.unref();
     },
     checkNow: () => (options.enabled ? checkAll() : Promise.resolve()),
     async close() {
       started = false;
       closed = true;
-      clearInterval(timer);
+      timers.clear(timer);
     },
     snapshot: () => [...states.values()].map((s) => ({ ...s })),
   };

@@ -87,10 +87,15 @@ function createSource(
   return undefined;
 }
 
-/** Build the router from `config.routing`; throws ConfigError when Redis is asked for without a Redis connection. */
-export function createRouter(config: Config, deps: Deps): Router {
+/** Build the router from `config.routing` (or on `parts.source`, a table source of the caller's: tests push tables);
+ *  throws ConfigError when Redis is asked for without a Redis connection. */
+export function createRouter(
+  config: Config,
+  deps: Deps,
+  parts: { readonly source?: TableSource } = {},
+): Router {
   const metrics = routeMetrics(deps.metrics.registry);
-  const source = createSource(config, deps, metrics);
+  const source = parts.source ?? createSource(config, deps, metrics);
   const health = createHealthChecker(config.routing.health, {
     ...deps,
     log: deps.log.child({ component: 'health' }),

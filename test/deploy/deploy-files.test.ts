@@ -27,8 +27,8 @@ import { createLogger } from '../../src/infra/log.js';
 import { authHeadersRegex } from '../../src/proxy-config/traefik.js';
 import { emittedHeaders } from '../../src/respond/emitted-headers.js';
 import { type RunningServer, startServer } from '../../src/server.js';
-import { freePort } from '../helpers/free-port.js';
 import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
+import { unusedPort } from '../helpers/ports.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET } from '../helpers/tokens.js';
 import { deployConfig, PLACEHOLDER_ENV, REPO, renderDeployProxyConfigs } from './deploy-proxy-configs.js';
@@ -364,7 +364,7 @@ describe('deploy/observability uses metric names and reason codes that exist', (
         KEYWAY_HS_SECRET: HS_SECRET,
         REDIS_URL: redis.url,
         PORT: '0',
-        KEYWAY_CONFIG_YAML: `issuers: [{ issuer: https://idp.test, hs_secrets: ["${HS_SECRET}"] }]\npolicies: [{ name: a }]\nrouting:\n  default_upstreams: ["127.0.0.1:${await freePort()}"]\n`,
+        KEYWAY_CONFIG_YAML: `issuers: [{ issuer: https://idp.test, hs_secrets: ["${HS_SECRET}"] }]\npolicies: [{ name: a }]\nrouting:\n  default_upstreams: ["127.0.0.1:${await unusedPort()}"]\n`,
       }),
       { deps: { log: createLogger('silent') }, loadConfig: () => server.deps.config },
     );

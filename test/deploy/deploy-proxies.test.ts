@@ -18,10 +18,11 @@ import { printProxyConfig } from '../../src/proxy-config/print-config.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { startTraefikEmulator } from '../e2e/traefik-forward-auth-emulator.js';
 import { registerSecret } from '../helpers/audit.js';
-import { freePort } from '../helpers/free-port.js';
 import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
+import { unusedPort } from '../helpers/ports.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { REPO } from './deploy-proxy-configs.js';
 import { startDnsServer } from './dns-server.js';
 import {
@@ -53,7 +54,8 @@ interface Keyway {
   readonly logs: LogCapture;
 }
 
-/** keyway on deploy/<dir>/keyway.yaml (localized), given inline as on Fly, with the secrets it names from env. */
+/** keyway on deploy/<dir>/keyway.yaml (localized), given inline as on Fly, with the secrets it names from env; on
+ *  `port` 0 it binds a free one (server.port says which). */
 async function startKeyway(
   dir: string,
   port: number,
@@ -71,11 +73,12 @@ async function startKeyway(
     PORT: String(port),
   });
   const server = await startServer(config, { deps: { log: createLogger('info', logs) } });
-  for (let i = 0; i < 200; i++) {
-    const ready = await fetch(`http://${host}:${port}/readyz`).catch(() => undefined);
-    if (ready?.status === 200) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(
+    'keyway to be ready',
+    async () => (await fetch(`http://${host}:${server.port}/readyz`)).status === 200,
+    10_000,
+    50,
+  );
   return { server, logs };
 }
 
@@ -93,11 +96,11 @@ describe('deploy/fly/caddy/Caddyfile (the Fly Caddy app) through real Caddy', ()
   let keywayPort: number;
   let healthPort: number;
   beforeAll(async () => {
-    keywayPort = await freePort();
-    keyway = await startKeyway('fly', keywayPort);
+    keyway = await startKeyway('fly', 0);
+    keywayPort = keyway.server.port;
     app = await startDemoBackend('app', 0);
-    const port = await freePort();
-    healthPort = await freePort();
+    const port = await unusedPort();
+    healthPort = await unusedPort();
     // The app's fly.toml [env] and secrets, with loopback addresses for the private ones.
     caddy = await startCaddy(
       read('deploy/fly/caddy/Caddyfile'),
@@ -170,12 +173,11 @@ describe('deploy/fly/caddy/Caddyfile (the Fly Caddy app) through real Caddy', ()
 
 /** The compose stack's backends and keyway, and the address map `localize` applies to the compose files. */
 async function startComposeStack() {
-  const [keywayPort, proxyPort] = [await freePort(), await freePort()];
+  const proxyPort = await unusedPort();
   const v1 = await startDemoBackend('app-v1', 0);
   const v2 = await startDemoBackend('app-v2', 0);
-  const routes = join(scratch, `routes-${keywayPort}.yaml`);
+  const routes = join(scratch, `routes-${proxyPort}.yaml`);
   const addresses: Record<string, string> = {
-    'keyway:8081': `127.0.0.1:${keywayPort}`,
     'app-v1:80': `127.0.0.1:${v1.port}`,
     'app-v2:80': `127.0.0.1:${v2.port}`,
     '/etc/keyway/routes.yaml': routes,
@@ -183,7 +185,9 @@ async function startComposeStack() {
     'listen 8080;': `listen ${proxyPort};`,
   };
   writeFileSync(routes, localize(read('deploy/compose/routes.yaml'), addresses));
-  const keyway = await startKeyway('compose', keywayPort, addresses);
+  const keyway = await startKeyway('compose', 0, addresses);
+  // The proxies' configs name keyway's address: known once it listens.
+  addresses['keyway:8081'] = `127.0.0.1:${keyway.server.port}`;
   return {
     keyway,
     addresses,
@@ -339,10 +343,10 @@ describe('nginx configs that cannot start without the secret, and print-config f
 describe('print-config fly through real nginx: keyway.internal is resolved per request', () => {
   it('after a redeploy (keyway at a new address) nginx dials the new one without a reload', async () => {
     const dns = await startDnsServer();
-    const [port, proxyPort] = [await freePort(), await freePort()];
+    const proxyPort = await unusedPort();
     const v1 = await startDemoBackend('app-v1', 0);
     const v2 = await startDemoBackend('app-v2', 0);
-    const routes = join(scratch, `routes-dns-${port}.yaml`);
+    const routes = join(scratch, `routes-dns-${proxyPort}.yaml`);
     const addresses = {
       'app-v1:80': `127.0.0.1:${v1.port}`,
       'app-v2:80': `127.0.0.1:${v2.port}`,
@@ -350,7 +354,8 @@ describe('print-config fly through real nginx: keyway.internal is resolved per r
     };
     writeFileSync(routes, localize(read('deploy/compose/routes.yaml'), addresses));
     // The old machine and the new one: same port, two addresses (as two 6PN addresses on Fly).
-    const before = await startKeyway('compose', port, addresses, '127.0.0.1');
+    const before = await startKeyway('compose', 0, addresses, '127.0.0.1');
+    const port = before.server.port;
     const after = await startKeyway('compose', port, addresses, '127.0.0.2');
     dns.set('keyway.internal', '127.0.0.1');
     const printed = printProxyConfig('fly', before.server.deps.config, {
@@ -373,12 +378,7 @@ describe('print-config fly through real nginx: keyway.internal is resolved per r
       // Redeploy: the name now points at the new machine, the old one is gone.
       dns.set('keyway.internal', '127.0.0.2');
       await before.server.close();
-      let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = (await call()).status;
-      }
-      expect(status).toBe(200);
+      await waitFor('nginx to reach the new machine', async () => (await call()).status === 200, 5_000, 100);
       expect(decisions(after)).toBeGreaterThan(0);
     } finally {
       await nginx.stop();

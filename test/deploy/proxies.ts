@@ -5,7 +5,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitForPort } from '../helpers/redis-server.js';
+import { BindConflictError, ownsListeningPort, saysAddressInUse } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** Replace each address (`keyway:8081`, `app-v1:80`, a listen `8080`) by its loopback stand-in, longest first. */
 export function localize(text: string, addresses: Readonly<Record<string, string>>): string {
@@ -51,10 +52,18 @@ function supervise(
       child.kill('SIGTERM');
     });
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`${name} exited ${code}:\n${output}`))),
+    child.once('exit', (code) =>
+      reject(
+        saysAddressInUse(output)
+          ? new BindConflictError(name, port, output)
+          : new Error(`${name} exited ${code}:\n${output}`),
+      ),
+    ),
   );
   exited.catch(() => undefined);
-  return Promise.race([waitForPort(port, 15_000), exited]).then(
+  // The child holding the port, not a connect to it: whoever took the port would accept that too.
+  const bound = () => child.pid !== undefined && ownsListeningPort(child.pid, port);
+  return Promise.race([waitFor(`${name} to listen on ${port}`, bound, 15_000, 25), exited]).then(
     () => ({ stop }),
     async (err: unknown) => {
       await stop();

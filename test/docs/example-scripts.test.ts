@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
+import { unusedPort } from '../helpers/ports.js';
 import { PATH } from './doc-run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -126,7 +126,7 @@ describe('examples/<proxy>/run.sh', () => {
   ] as const)(
     '%s %s %s: flows, then the stack stays up and answers; SIGTERM stops all of it',
     async (proxy, args, env) => {
-      const given = env ? String(await freePort()) : '';
+      const given = env ? String(await unusedPort()) : '';
       const run = runScript(proxy, [...args], given ? { KEEP: '1', PROXY_PORT: given } : {});
       await within(
         run,
@@ -198,7 +198,7 @@ describe('examples/<proxy>/run.sh', () => {
 
   it('a backend port held by another program: exit 1 naming the backend; a bad option: exit 2 with usage', async () => {
     const port = await squatter();
-    const [i1, i2] = [await freePort(), await freePort()];
+    const [i1, i2] = [await unusedPort(), await unusedPort()];
     const run = runScript('traefik', ['--backend-ports', `${i1},${i2},${port}`]);
     const { code } = await within(run, run.done, 120_000, 'traefik/run.sh with a squatter');
     const out = run.output();

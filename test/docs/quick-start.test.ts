@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTraefikEmulator } from '../e2e/traefik-forward-auth-emulator.js';
 import { recordOutput, registerSecret, registerToken } from '../helpers/audit.js';
-import { freePort } from '../helpers/free-port.js';
-import { waitForPort } from '../helpers/redis-server.js';
+import { unusedPort } from '../helpers/ports.js';
+import { waitForPort } from '../helpers/wait-for.js';
 import {
   expectedFromComment,
   freshCopy,
@@ -78,7 +78,7 @@ describe('README Quick start, from a fresh copy', () => {
   let demo = '';
 
   beforeAll(async () => {
-    keywayPort = await freePort();
+    keywayPort = await unusedPort();
     // `npm start` as written: prestart builds dist/ in the copy, then `node dist/cli.js serve`; PORT is the variable
     // the README gives for another port. No config at all: dev mode.
     keyway = startCommand(start.command, copy, { HOME: home, PORT: String(keywayPort) });
@@ -93,7 +93,7 @@ describe('README Quick start, from a fresh copy', () => {
       if (ready?.status === 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    appPort = await freePort();
+    appPort = await unusedPort();
     app = startCommand(foreground(appLine).replace(/ 3000$/, ` ${appPort}`), copy, { HOME: home });
     await waitForPort(appPort, 20_000);
     const made = await runCommand(`${demoLine.command}; printf %s "$demo"`, copy, { HOME: home });
@@ -138,7 +138,7 @@ describe('README Quick start, from a fresh copy', () => {
   it.each(['caddy', 'nginx', 'traefik'] as const)(
     'through %s: the allowed request reaches the app with the identity, the denied one gets keyway’s 401',
     async (proxy) => {
-      const proxyPort = await freePort();
+      const proxyPort = await unusedPort();
       const env = { HOME: home, PORT: String(keywayPort), demo, TOKEN: token };
       const prepared = await runCommand(proxies[proxy].prepare.command, copy, env);
       expect(prepared.stderr).toBe('');
@@ -255,7 +255,7 @@ describe('README Your own issuer: examples/keyway.yaml, check-config, mint, two 
   });
 
   it('npm start on it, the minted token allowed on /api, refused on /admin; explain says why', async () => {
-    port = await freePort();
+    port = await unusedPort();
     keyway = startCommand(start.command, copy, { ...env(), PORT: String(port) });
     await keyway.waitFor(/keyway listening/, 150_000);
     const minted = await runCommand(`${mintLine.command}; printf %s "$TOKEN"`, copy, env());

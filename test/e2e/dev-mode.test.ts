@@ -3,7 +3,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
+import { BindConflictError, retryOnBindConflict, saysAddressInUse } from '../helpers/ports.js';
 
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 let child: ChildProcess;
@@ -12,8 +12,13 @@ let stdout = '';
 let stderr = '';
 let port = 0;
 
-beforeAll(async () => {
-  port = await freePort();
+/** `keyway serve` on PORT `p` (the banner's curl lines name it, so it is chosen up front); a bind conflict on it is
+ *  a BindConflictError, so the start is tried again on another port. */
+async function startDevMode(p: number): Promise<void> {
+  port = p;
+  banner = '';
+  stdout = '';
+  stderr = '';
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     PORT: String(port),
@@ -36,9 +41,17 @@ beforeAll(async () => {
         resolve();
       }
     });
-    child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const said = `${stdout}${stderr}`;
+      reject(
+        saysAddressInUse(said) ? new BindConflictError('keyway', port, said) : new Error(`exited ${code}`),
+      );
+    });
   });
-});
+}
+
+beforeAll(() => retryOnBindConflict(1, ([p]) => startDevMode(p!)));
 afterAll(() => {
   if (child.exitCode === null) child.kill('SIGKILL');
 });
@@ -90,13 +103,13 @@ describe('dev mode', () => {
   });
 
   it('on a terminal (npm start in a shell), prints the token itself', async () => {
-    const ttyPort = await freePort();
     // script(1) gives the child a pseudo-terminal; timeout ends it once the banner is out.
     const r = spawnSync(
       'script',
       ['-qec', `timeout -s TERM 6 ${process.execPath} --import tsx src/cli.ts serve`, '/dev/null'],
       {
-        env: { PATH: process.env['PATH'] ?? '', PORT: String(ttyPort), LOG_LEVEL: 'warn' },
+        // Port 0: the test reads only the banner's token line, so keyway may bind any free port.
+        env: { PATH: process.env['PATH'] ?? '', PORT: '0', LOG_LEVEL: 'warn' },
         encoding: 'utf8',
         timeout: 30_000,
       },

@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
+import { unusedPort } from '../helpers/ports.js';
 import { HS_SECRET } from '../helpers/tokens.js';
 
 interface Stage {
@@ -247,7 +247,7 @@ describe('deploy/Dockerfile (steps replayed without an engine)', () => {
     expect(listFiles(app).filter((f) => /^(src|test)\//.test(f) || /^dist\/.*\.test\.js$/.test(f))).toEqual(
       [],
     );
-    const port = await freePort();
+    const port = await unusedPort();
     const { uid, gid } = unprivileged(final.user);
     const env = {
       PATH: process.env['PATH'] ?? '',

@@ -3,8 +3,8 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSecret } from '../helpers/audit.js';
-import { freePort } from '../helpers/free-port.js';
 import { type KeywayProcess, spawnKeyway, within } from '../helpers/keyway-process.js';
+import { unusedPort } from '../helpers/ports.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET } from '../helpers/tokens.js';
 
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 /** Hold 127.0.0.1:port with a plain TCP listener (another process's socket, as far as keyway can tell). */
 async function occupy(): Promise<number> {
-  const port = await freePort();
+  const port = await unusedPort();
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
   blockers.push(blocker);
@@ -44,7 +44,7 @@ describe('a listener that cannot bind is fatal', () => {
     '$taken port taken, redis: $redis → exit 1 with the address named',
     async (c) => {
       const busy = await occupy();
-      const free = await freePort();
+      const free = await unusedPort();
       const [main, admin] = c.taken === 'main' ? [busy, free] : [free, busy];
       const proc = spawnKeyway(
         `server: { host: 127.0.0.1, port: ${main} }\n` +

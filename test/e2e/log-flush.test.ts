@@ -3,8 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
-import { type KeywayProcess, spawnKeyway, within } from '../helpers/keyway-process.js';
+import { type KeywayProcess, listeningPorts, spawnKeyway, within } from '../helpers/keyway-process.js';
 
 const SECRET = 'log-flush-test-secret-0123456789-abcdef';
 const config = (port: number) =>
@@ -44,8 +43,8 @@ afterEach(() => kw?.kill());
 
 describe('buffered log output', () => {
   it('the decision lines of requests answered just before SIGTERM are all written', async () => {
-    const port = await freePort();
-    kw = spawnKeyway(config(port), { NODE_ENV: 'production' });
+    kw = spawnKeyway(config(0), { NODE_ENV: 'production' });
+    const { port } = await listeningPorts(kw);
     await ready(kw, port);
     for (let i = 0; i < 5; i++) expect(await get(port)).toBe(401);
     kw.child.kill('SIGTERM');
@@ -58,9 +57,9 @@ describe('buffered log output', () => {
   });
 
   it('a start that fails (port taken) still writes its last log lines before exiting 1', async () => {
-    const port = await freePort();
-    const first = spawnKeyway(config(port), { NODE_ENV: 'production' });
+    const first = spawnKeyway(config(0), { NODE_ENV: 'production' });
     kw = first;
+    const { port } = await listeningPorts(first);
     await ready(first, port);
     const second = spawnKeyway(config(port), { NODE_ENV: 'production' });
     try {

@@ -12,9 +12,9 @@ import { printProxyConfig } from '../../src/proxy-config/print-config.js';
 import { startServer } from '../../src/server.js';
 import { registerSecret, registerToken } from '../helpers/audit.js';
 import { type FrameworkEcho, startFrameworkEcho } from '../helpers/framework-echo.js';
-import { freePort } from '../helpers/free-port.js';
 import { createLogCapture } from '../helpers/log-capture.js';
-import { waitForPort } from '../helpers/redis-server.js';
+import { answersAs, BindConflictError, retryOnBindConflict, saysAddressInUse } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 export type BypassProxy = 'caddy' | 'nginx';
 
@@ -78,8 +78,13 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Start the echo backend, keyway and the proxy on free loopback ports; close() stops all of them. */
-export async function startBypassStack(kind: BypassProxy): Promise<BypassStack> {
+/** Start the echo backend, keyway (on port 0) and the proxy on loopback; started again on a new proxy port when the
+ *  one picked was taken meanwhile. close() stops all of them. */
+export function startBypassStack(kind: BypassProxy): Promise<BypassStack> {
+  return retryOnBindConflict(1, ([proxyPort]) => startBypassStackOn(kind, proxyPort!));
+}
+
+async function startBypassStackOn(kind: BypassProxy, proxyPort: number): Promise<BypassStack> {
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -87,11 +92,10 @@ export async function startBypassStack(kind: BypassProxy): Promise<BypassStack> 
   try {
     const echo = await startFrameworkEcho('/api/admin');
     cleanups.push(() => echo.close());
-    const [keywayPort, adminPort, proxyPort] = [await freePort(), await freePort(), await freePort()];
     const config = parseConfig(
       {
-        server: { host: '127.0.0.1', port: keywayPort },
-        admin: { host: '127.0.0.1', port: adminPort },
+        server: { host: '127.0.0.1', port: 0 },
+        admin: { host: '127.0.0.1', port: 0 },
         issuers: [{ name: 'e2e', issuer: ISSUER, hs_secrets: [SECRET] }],
         policies: [
           { name: 'api-admin', match: { paths: ['/api/admin'] }, scopes: ['admin'] },
@@ -107,7 +111,11 @@ export async function startBypassStack(kind: BypassProxy): Promise<BypassStack> 
     const dir = mkdtempSync(join(tmpdir(), `keyway-path-bypass-${kind}-`));
     chmodSync(dir, 0o755); // nginx workers run as an unprivileged user when the master is root
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const snippet = printProxyConfig(kind, config, { listen: `127.0.0.1:${proxyPort}` });
+    const keywayPort = keyway.port;
+    const snippet = printProxyConfig(kind, config, {
+      listen: `127.0.0.1:${proxyPort}`,
+      keyway: `127.0.0.1:${keywayPort}`,
+    });
     for (const [name, text] of Object.entries(proxyFiles(kind, snippet)))
       writeFileSync(join(dir, name), text);
     const child = startProxy(kind, dir);
@@ -116,10 +124,21 @@ export async function startBypassStack(kind: BypassProxy): Promise<BypassStack> 
     child.stderr?.on('data', (c: Buffer) => (output += c));
     cleanups.push(() => stopChild(child));
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`${kind} exited ${code}:\n${output}`))),
+      child.once('exit', (code) =>
+        reject(
+          saysAddressInUse(output)
+            ? new BindConflictError(kind, proxyPort, output)
+            : new Error(`${kind} exited ${code}:\n${output}`),
+        ),
+      ),
     );
     exited.catch(() => undefined);
-    await Promise.race([waitForPort(proxyPort, 15_000), exited]);
+    // Its own answer (Server: nginx / Caddy), not a connect: whoever took the port would accept that too.
+    const server = kind === 'caddy' ? /caddy/i : /nginx/i;
+    await Promise.race([
+      waitFor(`${kind} on ${proxyPort}`, () => answersAs(proxyPort, server), 15_000, 25),
+      exited,
+    ]);
     const key = new TextEncoder().encode(SECRET);
     return {
       proxyPort,

@@ -21,9 +21,9 @@ import type { Config } from '../../src/config/types.js';
 import { createLogger } from '../../src/infra/log.js';
 import { startServer } from '../../src/main.js';
 import { EXAMPLE_ENV } from '../helpers/example-env.js';
-import { freePort } from '../helpers/free-port.js';
 import { createLogCapture } from '../helpers/log-capture.js';
-import { waitForPort } from '../helpers/redis-server.js';
+import { answersAs, unusedPort } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { startTraefikEmulator } from './traefik-forward-auth-emulator.js';
 
 /** The proxies the e2e flows run through. */
@@ -111,7 +111,9 @@ export async function startProxy(
   );
   exited.catch(() => undefined); // stopping the proxy later is not an error
   try {
-    await Promise.race([waitForPort(port, 15_000), exited]);
+    // Its own answer (Server: nginx / Caddy), not a connect: whoever took the port would accept that too.
+    const server = kind === 'caddy' ? /caddy/i : /nginx/i;
+    await Promise.race([waitFor(`${kind} on ${port}`, () => answersAs(port, server), 15_000, 25), exited]);
   } catch (err) {
     await stop();
     throw err;
@@ -139,7 +141,7 @@ export async function startStack(kind: ProxyKind, attempts = 3): Promise<Stack> 
 
 async function startStackOnce(kind: ProxyKind, cleanups: (() => Promise<void>)[]): Promise<Stack> {
   const ports: Record<string, number> = {};
-  for (const name of Object.keys(EXAMPLE_PORTS)) ports[name] = await freePort();
+  for (const name of Object.keys(EXAMPLE_PORTS)) ports[name] = await unusedPort();
   const dir = copyExample(kind.startsWith('traefik') ? 'traefik' : kind, ports);
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const backends = new Map<string, DemoBackend>();
@@ -156,11 +158,12 @@ async function startStackOnce(kind: ProxyKind, cleanups: (() => Promise<void>)[]
     deps: { log: createLogger('debug', createLogCapture()) },
   });
   cleanups.push(async () => keyway?.close());
-  for (let i = 0; i < 200; i++) {
-    const ready = await fetch(`http://127.0.0.1:${ports['keyway']}/readyz`).catch(() => undefined);
-    if (ready?.status === 200) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(
+    'keyway to be ready',
+    async () => (await fetch(`http://127.0.0.1:${ports['keyway']}/readyz`)).status === 200,
+    10_000,
+    50,
+  );
   const proxy = await startProxy(kind, dir, ports['proxy']!);
   const issuer = config.issuers[0]!;
   return {

@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerSecret } from '../helpers/audit.js';
-import { freePort } from '../helpers/free-port.js';
 import { createTestKey, type JwksServer, startJwksServer } from '../helpers/jwks-server.js';
-import { type KeywayProcess, spawnKeyway, within } from '../helpers/keyway-process.js';
-import { waitForPort } from '../helpers/redis-server.js';
+import { type KeywayProcess, listeningPorts, spawnKeyway, within } from '../helpers/keyway-process.js';
 import { mint } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let child: ChildProcess | undefined;
 let idp: JwksServer | undefined;
@@ -36,10 +35,9 @@ describe('shutdown of a running keyway process', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'keyway-shutdown-'));
     const file = join(dir, 'keyway.yaml');
-    const port = await freePort();
     writeFileSync(
       file,
-      `server: { host: 127.0.0.1, port: ${port}, shutdown_timeout: 10s }\nlog: { level: info }\n` +
+      'server: { host: 127.0.0.1, port: 0, shutdown_timeout: 10s }\nlog: { level: info }\n' +
         `issuers:\n  - issuer: https://idp.test\n    jwks_uri: ${idp.jwksUrl}\n    jwks: { retries: 0, timeout: 5s, unknown_kid_cooldown: 0s, request_wait: 5s }\n` +
         'policies:\n  - name: api\n',
     );
@@ -51,8 +49,11 @@ describe('shutdown of a running keyway process', () => {
     child.stdout!.on('data', (c: Buffer) => (output += c));
     child.stderr!.on('data', (c: Buffer) => (output += c));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    await waitForPort(port, 20_000);
-    for (let i = 0; i < 100 && idp.count() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const { port } = await listeningPorts({
+      output: () => output,
+      exited: exited.then((code) => ({ code, afterMs: 0 })),
+    });
+    await waitFor('the start fetch', () => idp!.count() > 0, 5_000, 50);
     await new Promise((r) => setTimeout(r, 1_700)); // the start fetch has answered
     const stranger = createTestKey('not-in-the-set');
     const token = await stranger.sign({
@@ -83,14 +84,13 @@ registerSecret(HS, 'HS secret');
 
 /** keyway on a free loopback port with one HS issuer; resolves once it accepts connections. */
 async function startHsKeyway(server: string): Promise<{ proc: KeywayProcess; port: number }> {
-  const port = await freePort();
   const proc = spawnKeyway(
-    `server: { host: 127.0.0.1, port: ${port}, ${server} }\nlog: { level: info }\n` +
+    `server: { host: 127.0.0.1, port: 0, ${server} }\nlog: { level: info }\n` +
       'issuers:\n  - issuer: https://idp.test\n    hs_secrets: ["${HS}"]\npolicies:\n  - name: api\n',
     { HS },
   );
   processes.push(proc);
-  await waitForPort(port, 20_000);
+  const { port } = await listeningPorts(proc);
   return { proc, port };
 }
 

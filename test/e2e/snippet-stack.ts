@@ -10,8 +10,9 @@ import { parseConfig } from '../../src/config/parse.js';
 import { createLogger } from '../../src/infra/log.js';
 import { startServer } from '../../src/main.js';
 import { printProxyConfig } from '../../src/proxy-config/print-config.js';
-import { freePort } from '../helpers/free-port.js';
 import { createLogCapture } from '../helpers/log-capture.js';
+import { unusedPort } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { type FrameworkBackend, type FrameworkView, startFrameworkBackend } from './framework-backend.js';
 import { type ProxyKind, startProxy } from './route-stack.js';
 
@@ -92,7 +93,9 @@ async function startOnce(kind: ProxyKind): Promise<SnippetStack> {
   try {
     const backend: FrameworkBackend = await startFrameworkBackend();
     cleanups.push(() => backend.close());
-    const ports = { proxy: await freePort(), keyway: await freePort(), hop: await freePort() };
+    // keyway listens on port 0 and reports its port; the proxy and the hop are binaries (or need the port in their
+    // config before they start): ports unused a moment ago, and the whole stack again on new ones if one was taken.
+    const ports = { proxy: await unusedPort(), keyway: 0, hop: await unusedPort() };
     const upstream = `127.0.0.1:${backend.port}`;
     const config = parseConfig(
       {
@@ -113,6 +116,7 @@ async function startOnce(kind: ProxyKind): Promise<SnippetStack> {
     const logs = createLogCapture();
     const keyway = await startServer(config, { deps: { log: createLogger('info', logs) } });
     cleanups.push(() => keyway.close());
+    ports.keyway = keyway.port;
 
     const dir = mkdtempSync(join(tmpdir(), `keyway-e2e-fwd-${kind}-`));
     chmodSync(dir, 0o755); // nginx workers run as an unprivileged user when the master is root
@@ -165,13 +169,12 @@ async function startOnce(kind: ProxyKind): Promise<SnippetStack> {
       close,
     };
     // keyway routes only once its first health check of the backend passed: wait for one request to go through.
-    for (let i = 0; ; i++) {
-      const probe = await stack.send('/ready-probe', []);
-      if (probe.backend !== undefined) break;
-      if (i >= 100)
-        throw new Error(`${kind}: the stack never reached the backend (last status ${probe.status})`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      `${kind}: the stack to reach the backend`,
+      async () => (await stack.send('/ready-probe', [])).backend !== undefined,
+      10_000,
+      100,
+    );
     return stack;
   } catch (err) {
     await close();

@@ -5,9 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerSecret } from '../helpers/audit.js';
-import { freePort } from '../helpers/free-port.js';
 import { createTestKey, type JwksServer, startJwksServer, type TestKey } from '../helpers/jwks-server.js';
+import { retryOnBindConflict, unusedPort } from '../helpers/ports.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { createInstance, type KeywayInstance, killAllInstances } from './keyway-process.js';
 
 export const ISSUER = 'https://idp.fault.test';
@@ -47,8 +48,6 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** GET a JSON document from 127.0.0.1:port; `admin` sends the admin token. */
 export async function getJson(
   port: number,
@@ -69,23 +68,13 @@ export async function getJson(
   return { status: res.status, body };
 }
 
-/** Poll `check` every 50 ms until it returns true; throws `what` after timeoutMs. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (
-      await Promise.resolve()
-        .then(check)
-        .catch(() => false)
-    )
-      return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/** Build the rig and start every instance (waits for /readyz and for the revocations to reach every instance); built
+ *  again on new ports when an instance's port was taken between picking it and binding it. */
+export function startRig(options: RigOptions): Promise<Rig> {
+  return retryOnBindConflict(0, () => startRigOnce(options));
 }
 
-/** Build the rig and start every instance (waits for /readyz and for the revocations to reach every instance). */
-export async function startRig(options: RigOptions): Promise<Rig> {
+async function startRigOnce(options: RigOptions): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-faults-'));
   const redis = await startRedis();
   const idp = await startJwksServer();
@@ -95,8 +84,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const instances: KeywayInstance[] = [];
   const base: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i++) {
-    const port = await freePort();
-    const adminPort = await freePort();
+    const port = await unusedPort();
+    const adminPort = await unusedPort();
     instances.push(createInstance(`keyway-${i}`, port, adminPort, join(dir, `keyway-${i}.json`)));
     base.push({
       server: { host: '127.0.0.1', port, shutdown_timeout: '10s', watch_config: false },
@@ -180,6 +169,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
           `${instance.name} /readyz`,
           async () => (await getJson(instance.port, '/readyz')).status === 200,
           timeoutMs,
+          50,
         );
       }
     },
@@ -196,12 +186,17 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     await rig.revoke(revokedJtis);
     // Every instance denies every revoked token before the load starts (the feed has delivered them).
     for (const instance of instances) {
-      await waitFor(`${instance.name} mirror`, async () => {
-        const status = (await getJson(instance.adminPort, '/admin/status', true)).body as {
-          revocation?: { size?: number };
-        };
-        return (status.revocation?.size ?? 0) >= revokedJtis.length;
-      });
+      await waitFor(
+        `${instance.name} mirror`,
+        async () => {
+          const status = (await getJson(instance.adminPort, '/admin/status', true)).body as {
+            revocation?: { size?: number };
+          };
+          return (status.revocation?.size ?? 0) >= revokedJtis.length;
+        },
+        10_000,
+        50,
+      );
     }
   } catch (err) {
     await rig.close();

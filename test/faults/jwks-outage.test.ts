@@ -3,7 +3,8 @@
 // accepted within ROTATION_BOUND_MS even while forged kids flood in, and within it after an outage ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKey, type JwksServer, startJwksServer, type TestKey } from '../helpers/jwks-server.js';
-import { ISSUER, type Rig, startRig, waitFor } from './harness.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { ISSUER, type Rig, startRig } from './harness.js';
 import { forgedKidTokens, JWKS_FAULTS, type JwksFault } from './jwks-faults.js';
 import { cycle, type Sample, startLoad, type TokenSource } from './load.js';
 import { describe as summary, tally, type Window } from './tally.js';
@@ -103,6 +104,7 @@ async function waitAccepted(samples: readonly Sample[], kind: string, since: num
     `${kind} accepted by every instance`,
     () => targets().every((t) => acceptedAt(samples, kind, t.name, since) !== undefined),
     ROTATION_BOUND_MS + 1_000,
+    50,
   ).catch(() => undefined);
 }
 
@@ -178,6 +180,7 @@ describe('JWKS faults under load (two instances, cached keys)', () => {
       'a JWKS fetch during the outage',
       () => rotating.count() > fetchesBefore,
       OUTAGE_MAX_MS,
+      50,
     ).catch(() => undefined);
     if (rotating.count() > fetchesBefore) metAt = Date.now();
     await sleep(metAt === undefined ? 0 : 2_000);

@@ -4,7 +4,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { recordOutput } from '../helpers/audit.js';
-import { waitForPort } from '../helpers/redis-server.js';
+import { BindConflictError, ownsListeningPort, saysAddressInUse } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // KEYWAY_FAULTS_CLI runs the suite against another build (e.g. an older commit's, to see a scenario fail without a fix).
@@ -102,10 +103,13 @@ export function createInstance(
         });
       });
       const early = exit.then((e) => {
+        if (saysAddressInUse(output)) throw new BindConflictError(name, port, output);
         throw new Error(`${name} exited during start (${e.code ?? e.signal}):\n${output.slice(-2_000)}`);
       });
       try {
-        await Promise.race([waitForPort(port, 20_000), early]);
+        // This process holding the port, not a connect to it: whoever took the port would accept that too.
+        const bound = () => c.pid !== undefined && ownsListeningPort(c.pid, port);
+        await Promise.race([waitFor(`${name} to listen on ${port}`, bound, 20_000, 25), early]);
       } catch (err) {
         if (running()) c.kill('SIGKILL');
         throw err;

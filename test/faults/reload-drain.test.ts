@@ -2,7 +2,8 @@
 // every reload a real change), then while one instance gets SIGTERM. No wrong answer during the reloads; the drain
 // resets no connection and the process exits 0.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, type Rig, startRig, waitFor } from './harness.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { getJson, type Rig, startRig } from './harness.js';
 import type { KeywayInstance } from './keyway-process.js';
 import { cycle, startLoad } from './load.js';
 import { describe as summary, tally } from './tally.js';
@@ -56,6 +57,8 @@ describe('reload and shutdown under load', () => {
         await waitFor(
           `${instance.name} reload ${n}`,
           async () => (await reloads(instance, 'ok')) >= before[i]! + n,
+          10_000,
+          50,
         );
       await sleep(100);
     }

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from './wait-for.js';
 
 export interface KeywayProcess {
   readonly child: ChildProcess;
@@ -51,4 +52,28 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
       timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
     }),
   ]);
+}
+
+/** The ports a keyway started on port 0 bound, read from its "keyway listening" line (log level info or lower); rejects
+ *  when the process exits first or says nothing within `timeoutMs`. */
+export async function listeningPorts(
+  proc: Pick<KeywayProcess, 'output' | 'exited'>,
+  timeoutMs = 20_000,
+): Promise<{ port: number; adminPort: number | undefined }> {
+  let found: { port: number; adminPort: number | undefined } | undefined;
+  const seen = () => {
+    for (const line of proc.output().split('\n')) {
+      if (!line.includes('"keyway listening"')) continue;
+      const entry = JSON.parse(line) as { port: number; admin: number | 'disabled' };
+      found = { port: entry.port, adminPort: typeof entry.admin === 'number' ? entry.admin : undefined };
+      return true;
+    }
+    return false;
+  };
+  const exited = proc.exited.then(({ code }) => {
+    throw new Error(`keyway exited (${code}) before listening:\n${proc.output().slice(-2_000)}`);
+  });
+  exited.catch(() => undefined);
+  await Promise.race([waitFor('keyway to listen', seen, timeoutMs, 25), exited]);
+  return found!;
 }

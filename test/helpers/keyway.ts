@@ -5,14 +5,14 @@ import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
 import type { Deps } from '../../src/deps.js';
-import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
-import { type Clock, systemClock } from '../../src/lib/clock.js';
+import type { Clock } from '../../src/lib/clock.js';
+import type { Timers } from '../../src/lib/timers.js';
 import { createDecisionRecorder } from '../../src/respond/record-decision.js';
 import type { Router } from '../../src/route/router.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { recordResponse, trackRegistry } from './audit.js';
-import { createLogCapture, type LogCapture } from './log-capture.js';
+import type { LogCapture } from './log-capture.js';
+import { createTestDeps } from './test-deps.js';
 
 export interface TestKeyway {
   readonly app: Hono;
@@ -29,6 +29,8 @@ export interface TestKeyway {
 
 export interface TestKeywayOptions {
   readonly clock?: Clock;
+  /** Timers for the runtime's background work (a FakeTime's, to advance instead of sleeping). */
+  readonly timers?: Timers;
   /** Fault injection: this router instead of the one the config describes. */
   readonly router?: Router;
   /** Start nothing (key stores, guard, router): to test what keyway answers before its first key load. */
@@ -52,14 +54,11 @@ export async function createTestKeyway(input: unknown, options: TestKeywayOption
   const config = parseConfig(withEveryAllowLogged(input), 'test', {
     readFile: options.readFile ?? (() => ''),
   });
-  const logs = createLogCapture();
-  const deps: Deps = {
-    config,
-    clock: options.clock ?? systemClock,
-    log: createLogger('debug', logs),
-    metrics: createMetrics({ processMetrics: false }),
-    fetch: globalThis.fetch,
-  };
+  const deps = createTestDeps(config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.timers ? { timers: options.timers } : {}),
+  });
+  const logs = deps.logs;
   const runtime = createRuntime(deps, options.router ? { router: options.router } : {});
   if (!options.noStart) await runtime.start(true);
   const app = buildApp({

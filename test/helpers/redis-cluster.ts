@@ -1,8 +1,8 @@
 // Start a local Redis Cluster of real redis-server masters on free ports (redis-cli --cluster create), for cluster tests.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
 import { type RedisServer, startRedis } from './redis-server.js';
+import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
 
@@ -24,31 +24,35 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   const nodes: RedisServer[] = [];
   for (let i = 0; i < masters; i++) {
     // The bus port is chosen explicitly: the default (port + 10000) may be taken or above 65535.
-    const busPort = await freePort();
     nodes.push(
-      await startRedis([
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        'nodes.conf',
-        '--cluster-port',
-        String(busPort),
-        '--cluster-node-timeout',
-        '3000',
-      ]),
+      await startRedis(
+        ([busPort]) => [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-port',
+          String(busPort),
+          '--cluster-node-timeout',
+          '3000',
+        ],
+        1,
+      ),
     );
   }
   const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
   const cli = async (i: number, ...args: string[]) =>
     (await run('redis-cli', ['-p', String(nodes[i]!.port), ...args], { encoding: 'utf8' })).stdout.trim();
   const waitHealthy = async (timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const states = await Promise.all(nodes.map((_, i) => cli(i, 'cluster', 'info').catch(() => '')));
-      if (states.every((s) => s.includes('cluster_state:ok'))) return;
-      if (Date.now() > deadline) throw new Error(`redis cluster not healthy after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(
+      'the redis cluster to be healthy',
+      async () => {
+        const states = await Promise.all(nodes.map((_, i) => cli(i, 'cluster', 'info').catch(() => '')));
+        return states.every((s) => s.includes('cluster_state:ok'));
+      },
+      timeoutMs,
+      50,
+    );
   };
   await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
   await waitHealthy();

@@ -1,11 +1,10 @@
-// Start a real Redis Sentinel (redis-server --sentinel) on a free loopback port, monitoring one master, for tests.
+// Start a real Redis Sentinel (redis-server --sentinel) on an unused loopback port, monitoring one master, for tests.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
-import { waitForPort } from './redis-server.js';
+import { retryOnBindConflict, waitForReadyLine } from './ports.js';
 
 const run = promisify(execFile);
 
@@ -19,12 +18,16 @@ export interface RedisSentinel {
 }
 
 /** Monitor `127.0.0.1:masterPort` as `name` with quorum 1; a master down for `downAfterMs` is failed over. */
-export async function startSentinel(
+export function startSentinel(name: string, masterPort: number, downAfterMs = 1_000): Promise<RedisSentinel> {
+  return retryOnBindConflict(1, ([port]) => startSentinelOn(port!, name, masterPort, downAfterMs));
+}
+
+async function startSentinelOn(
+  port: number,
   name: string,
   masterPort: number,
-  downAfterMs = 1_000,
+  downAfterMs: number,
 ): Promise<RedisSentinel> {
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'keyway-sentinel-'));
   const conf = join(dir, 'sentinel.conf');
   // Sentinel rewrites its own config file, so it gets a writable one of its own.
@@ -41,8 +44,13 @@ export async function startSentinel(
       '',
     ].join('\n'),
   );
-  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
-  await waitForPort(port);
+  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await waitForReadyLine(child, /Sentinel ID is|\+monitor master/, 'redis sentinel', port);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const ask = async (...args: string[]) =>
     (
       await run('redis-cli', ['-p', String(port), 'sentinel', ...args], { encoding: 'utf8', timeout: 10_000 })

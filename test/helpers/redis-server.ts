@@ -1,13 +1,14 @@
-// Start a real redis-server on a free loopback port for a test run; stop/restart it by PID for fault tests.
+// Start a real redis-server on an unused loopback port for a test run; stop/restart it by PID for fault tests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
+import { retryOnBindConflict, waitForReadyLine } from './ports.js';
 
 export interface RedisServer {
   readonly port: number;
+  /** The extra ports asked for (see startRedis). */
+  readonly extraPorts: readonly number[];
   readonly url: string;
   /** Kill the server (SIGKILL by PID) and wait until it is gone. */
   stop(): Promise<void>;
@@ -19,29 +20,22 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-/** Resolve once something accepts TCP connections on 127.0.0.1:port; reject after timeoutMs. */
-export function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = createConnection({ port, host: '127.0.0.1' });
-      socket.once('connect', () => {
-        socket.end();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}`));
-        else setTimeout(attempt, 25);
-      });
-    };
-    attempt();
-  });
+/** Start redis-server on an unused port with its own temp dir; `extraArgs` e.g. cluster mode, or a function of
+ *  `extraPorts` more unused ports (a TLS port, a cluster bus port). Started again on new ports when one was taken. */
+export function startRedis(
+  extraArgs: readonly string[] | ((extra: readonly number[]) => readonly string[]) = [],
+  extraPorts = 0,
+): Promise<RedisServer> {
+  return retryOnBindConflict(1 + extraPorts, ([port, ...extra]) =>
+    startRedisOn(port!, extra, typeof extraArgs === 'function' ? extraArgs(extra) : extraArgs),
+  );
 }
 
-/** Start redis-server on a free port with its own temp dir (extra args e.g. cluster mode). */
-export async function startRedis(extraArgs: readonly string[] = []): Promise<RedisServer> {
-  const port = await freePort();
+async function startRedisOn(
+  port: number,
+  extraPorts: readonly number[],
+  extraArgs: readonly string[],
+): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-redis-'));
   let child: ChildProcess | undefined;
   const launch = async (keepData: boolean) => {
@@ -61,9 +55,10 @@ export async function startRedis(extraArgs: readonly string[] = []): Promise<Red
         'no',
         ...extraArgs,
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    await waitForPort(port);
+    // Its own "ready" line, not a connect to the port: that could reach whoever took the port instead.
+    await waitForReadyLine(child, /Ready to accept connections/, 'redis-server', port);
   };
   const stop = async () => {
     const c = child;
@@ -73,9 +68,15 @@ export async function startRedis(extraArgs: readonly string[] = []): Promise<Red
       c.kill('SIGKILL');
     });
   };
-  await launch(false);
+  try {
+    await launch(false);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     port,
+    extraPorts,
     url: `redis://127.0.0.1:${port}`,
     stop,
     start: (options) => launch(options?.keepData ?? false),

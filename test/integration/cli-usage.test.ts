@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
-import { freePort } from '../helpers/free-port.js';
+import { unusedPort } from '../helpers/ports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyway-cli-usage-'));
 /** A config that fails to load: a command that ran the check (or loaded the config) would exit 1. */
@@ -155,7 +155,7 @@ describe('usage errors: exit 2, the problem and the command’s usage on stderr'
 
 describe('a bare `keyway`', () => {
   it('says on stderr that it runs `keyway serve`, then serves (the documented default)', async () => {
-    const port = await freePort();
+    const port = await unusedPort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts'], {
       env: { PATH: process.env['PATH'] ?? '', PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],

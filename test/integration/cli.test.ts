@@ -55,7 +55,7 @@ describe('keygen + mint', () => {
       const res = await kw.auth({ authorization: `Bearer ${token}` });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-auth-subject')).toBe('bob');
-      kw.close();
+      await kw.close();
     },
   );
 
@@ -67,7 +67,7 @@ describe('keygen + mint', () => {
       policies: [{ name: 'p' }],
     });
     expect((await kw.auth({ authorization: `Bearer ${token}` })).headers.get('x-auth-subject')).toBe('carol');
-    kw.close();
+    await kw.close();
   });
 });
 

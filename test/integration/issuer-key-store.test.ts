@@ -6,12 +6,11 @@ import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
 import type { Deps } from '../../src/deps.js';
 import { KeywayError, type Reason } from '../../src/errors.js';
-import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
 import { type AdminKeyStore, createKeyStores } from '../../src/keys/issuer-key-store.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
-import { createLogCapture } from '../helpers/log-capture.js';
+import { createTestDeps } from '../helpers/test-deps.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const T0 = 1_700_000_000_000;
 const keyA = createTestKey('a');
@@ -42,13 +41,7 @@ afterEach(async () => {
 
 function build(issuers: Record<string, unknown>[], limits: Record<string, unknown> = {}) {
   const config: Config = parseConfig({ issuers, limits }, 'test', noFiles);
-  const deps: Deps = {
-    config,
-    clock,
-    log: createLogger('debug', createLogCapture()),
-    metrics: createMetrics({ processMetrics: false }),
-    fetch,
-  };
+  const deps: Deps = createTestDeps(config, { clock });
   const all = createKeyStores(config, deps);
   stores.push(...all.values());
   return { all, deps };
@@ -325,7 +318,7 @@ describe('the time a request waits for a JWKS fetch (request_wait)', () => {
     await store.start();
     server.reply('/jwks', { ...json({ keys: [keyA.jwk, keyB.jwk] }), delayMs: 400 });
     expect(await reasonOf(store.candidates('ES256', 'b'))).toBe('keys_unavailable');
-    for (let i = 0; i < 100 && store.list().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the background fetch to add kid b', () => store.list().length >= 2, 2_000, 20);
     expect(kidsOf(await store.candidates('ES256', 'b'))).toEqual(['b']);
     expect(server.count()).toBe(2);
   });

@@ -5,11 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/lib/clock.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
 import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let idp: JwksServer | undefined;
 let kw: TestKeyway | undefined;
 afterEach(async () => {
-  kw?.close();
+  await kw?.close();
   await idp?.close();
   kw = undefined;
   idp = undefined;
@@ -183,8 +184,8 @@ describe('IdP faults through /auth', () => {
     await kw.runtime.start(false);
     const token = await k1.sign(claims());
     expect(await deny(await kw.auth(bearer(token)))).toEqual({ status: 503, reason: 'keys_unavailable' });
-    for (let i = 0; i < 100 && kw.runtime.stores.get('https://idp.test')?.status().ready !== true; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    const store = kw.runtime.stores.get('https://idp.test');
+    await waitFor('the keys to load', () => store?.status().ready === true);
     expect((await kw.auth(bearer(token))).status).toBe(200);
     expect(idp.count()).toBe(1);
   });

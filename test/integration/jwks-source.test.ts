@@ -7,12 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse.js';
 import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
 import { createFetchLimiter } from '../../src/keys/fetch-limiter.js';
 import { createJwksSource, type JwksSource } from '../../src/keys/jwks-source.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
+import { createTestDeps } from '../helpers/test-deps.js';
 
 const T0 = 1_700_000_000_000;
 const keyA = createTestKey('a');
@@ -59,13 +59,7 @@ function setup(issuer: Record<string, unknown> = {}, jwks: Record<string, unknow
       capture.write(line);
     },
   };
-  const deps: Deps = {
-    config,
-    clock,
-    log: createLogger('debug', stream),
-    metrics: createMetrics({ processMetrics: false }),
-    fetch,
-  };
+  const deps: Deps = createTestDeps(config, { clock, log: createLogger('debug', stream) });
   const source = createJwksSource(config.issuers[0]!, deps, createFetchLimiter(4), () => {});
   sources.push(source);
   return { source, deps };
@@ -446,13 +440,7 @@ describe.skipIf(!hasOpenssl)('custom CA', () => {
         'test',
         io,
       );
-      const deps: Deps = {
-        config,
-        clock,
-        log: createLogger('debug', createLogCapture()),
-        metrics: createMetrics({ processMetrics: false }),
-        fetch,
-      };
+      const deps: Deps = createTestDeps(config, { clock });
       const withCa = createJwksSource(config.issuers[0]!, deps, createFetchLimiter(1), () => {});
       const withoutCa = createJwksSource(
         { ...config.issuers[0]!, ca: undefined },

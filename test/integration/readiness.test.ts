@@ -6,6 +6,7 @@ import { createTestKey, type JwksServer, startJwksServer } from '../helpers/jwks
 import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 interface Readyz {
   status: string;
@@ -107,12 +108,17 @@ describe('readiness and the revocation fail mode', () => {
   });
 
   const until = async (k: TestKeyway, want: (r: { status: number; body: Readyz }) => boolean) => {
-    for (let i = 0; i < 100; i++) {
-      const r = await readyz(k);
-      if (want(r)) return r;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return readyz(k);
+    let r = await readyz(k);
+    await waitFor(
+      '/readyz to answer as expected',
+      async () => {
+        r = await readyz(k);
+        return want(r);
+      },
+      5_000,
+      50,
+    );
+    return r;
   };
 
   it.each([

@@ -3,59 +3,66 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { parseConfig } from '../../src/config/parse.js';
 import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
 import { writeRouteTable } from '../../src/route/table-redis-layout.js';
 import { createRuntime, runtimeParts } from '../../src/runtime.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { createTestKey, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 import { startRedis } from '../helpers/redis-server.js';
+import { createTestDeps } from '../helpers/test-deps.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN = 'reload-admin-token-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'keyway-reload-'));
-const file = join(dir, 'keyway.yaml');
-const env = { KEYWAY_CONFIG: file, HS: HS_SECRET, KEYWAY_ADMIN_TOKEN: ADMIN };
-const write = (projects: string, extra = '') =>
-  writeFileSync(
-    file,
-    `server: { port: 0${extra} }\nadmin: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
-      `policies:\n  - name: api\n    claims: { project: [${projects}] }\n`,
-  );
 
-let server: RunningServer;
-const logs = createLogCapture();
-beforeAll(async () => {
+/** One server of its own per test (no state carried between tests): its config file, /auth, /admin/reload, logs. */
+async function startReloadServer() {
+  const file = join(mkdtempSync(join(dir, 'server-')), 'keyway.yaml');
+  const env = { KEYWAY_CONFIG: file, HS: HS_SECRET, KEYWAY_ADMIN_TOKEN: ADMIN };
+  const write = (projects: string, extra = '') =>
+    writeFileSync(
+      file,
+      `server: { port: 0${extra} }\nadmin: { port: 0 }\nissuers:\n  - issuer: https://idp.test\n    hs_secrets: ["\${HS}"]\n` +
+        `policies:\n  - name: api\n    claims: { project: [${projects}] }\n`,
+    );
   write('alpha');
-  server = await startServer(loadConfig(env), {
+  const logs = createLogCapture();
+  const server = await startServer(loadConfig(env), {
     loadConfig: () => loadConfig(env),
     deps: { log: createLogger('info', logs) },
   });
+  servers.push(server);
+  const auth = async (claims: Record<string, unknown>) =>
+    fetch(`http://127.0.0.1:${server.port}/auth`, {
+      headers: {
+        authorization: `Bearer ${await mint({ iss: 'https://idp.test', sub: 'u', ...claims }, { secret: HS_SECRET })}`,
+      },
+    });
+  const reload = () =>
+    fetch(`http://127.0.0.1:${server.adminPort}/admin/reload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+  return { server, file, write, logs, auth, reload };
+}
+
+const servers: RunningServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
 });
-afterAll(() => server.close());
 
 /** A server whose reload re-reads the config from `env` (KEYWAY_CONFIG names a file the test rewrites). */
 const startReloadable = (env: Record<string, string>) =>
   startServer(loadConfig(env), { loadConfig: () => loadConfig(env), deps: { log: createLogger('silent') } });
 
-const auth = async (claims: Record<string, unknown>) =>
-  fetch(`http://127.0.0.1:${server.port}/auth`, {
-    headers: {
-      authorization: `Bearer ${await mint({ iss: 'https://idp.test', sub: 'u', ...claims }, { secret: HS_SECRET })}`,
-    },
-  });
-const reload = () =>
-  fetch(`http://127.0.0.1:${server.adminPort}/admin/reload`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN}` },
-  });
-
 describe('config reload', () => {
   it('applies a changed policy, keeping revocations made before it', async () => {
+    const { server, write, auth, reload } = await startReloadServer();
     expect((await auth({ project: 'beta' })).headers.get('x-auth-reason')).toBe('claim_mismatch');
     const revoke = await fetch(`http://127.0.0.1:${server.adminPort}/admin/revocations`, {
       method: 'POST',
@@ -75,19 +82,26 @@ describe('config reload', () => {
   });
 
   it('refuses an invalid file with the key path and keeps serving the current config', async () => {
+    const { file, logs, auth, reload } = await startReloadServer();
     writeFileSync(file, 'policies:\n  - name: api\n    anonymous: perhaps\n');
     const res = await reload();
     expect(res.status).toBe(400);
     const body = (await res.json()) as { reloaded: boolean; problems: string[] };
     expect(body.reloaded).toBe(false);
     expect(body.problems.join('\n')).toContain('policies[0].anonymous');
-    expect((await auth({ project: 'beta' })).status).toBe(200);
+    expect((await auth({ project: 'alpha' })).status).toBe(200);
+    expect((await auth({ project: 'beta' })).headers.get('x-auth-reason')).toBe('claim_mismatch');
     expect(logs.entries().some((e) => e['msg'] === 'config reload refused: keeping the current config')).toBe(
       true,
     );
   });
 
   it('says which settings need a restart, and counts reloads', async () => {
+    const { server, file, write, reload } = await startReloadServer();
+    write('alpha, beta');
+    expect((await reload()).status).toBe(200);
+    writeFileSync(file, 'policies: [');
+    expect((await reload()).status).toBe(400);
     write('alpha, beta', ', request_timeout: 5s');
     const res = await reload();
     expect(await res.json()).toEqual({
@@ -100,16 +114,17 @@ describe('config reload', () => {
   });
 
   it('refuses to raise an issuer leeway past what revocation entries are kept for', async () => {
+    const { file, write, reload } = await startReloadServer();
     write('alpha, beta');
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.replace('hs_secrets:', 'leeway: 5m\n    hs_secrets:'));
     const res = await reload();
     expect(res.status).toBe(400);
     expect(((await res.json()) as { problems: string[] }).problems.join('\n')).toContain('issuers[0].leeway');
-    write('alpha, beta');
   });
 
   it('needs the admin token', async () => {
+    const { server } = await startReloadServer();
     const res = await fetch(`http://127.0.0.1:${server.adminPort}/admin/reload`, { method: 'POST' });
     expect(res.status).toBe(401);
   });
@@ -138,12 +153,7 @@ describe('config reload', () => {
       ).status;
     expect(await ask()).toBe(403);
     policy('alpha, gamma');
-    let status = 0;
-    for (let i = 0; i < 60 && status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = await ask();
-    }
-    expect(status).toBe(200);
+    await waitFor('the watched file to reload', async () => (await ask()) === 200, 6_000, 100);
     await watched.close();
   });
 });
@@ -227,7 +237,7 @@ describe('config reload while the Redis route table is unreachable', () => {
         await fetch(`http://127.0.0.1:${s.port}/auth`, { headers: { authorization: `Bearer ${token}` } })
       ).headers.get('x-route-upstream');
     // The server answers before its first revocation load; until it completes every token gets 503 (in both modes).
-    for (let i = 0; i < 500 && (await upstream()) === null; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the first revocation load', async () => (await upstream()) !== null, 5_000, 10);
     const close = async () => {
       await s.close();
       client.disconnect();
@@ -269,22 +279,16 @@ describe('config reload while the Redis route table is unreachable', () => {
 });
 
 describe('the JWKS fetch cap across reloads', () => {
-  it('every runtime of the process shares the first one’s limiter (taken-over stores and new ones alike)', () => {
+  it('every runtime of the process shares the first one’s limiter (taken-over stores and new ones alike)', async () => {
     const config = parseConfig({ issuers: [{ issuer: 'https://idp.test', hs_secrets: [HS_SECRET] }] }, 't', {
       readFile: () => '',
     });
-    const deps = {
-      config,
-      clock: () => Date.now(),
-      log: createLogger('silent'),
-      metrics: createMetrics({ processMetrics: false }),
-      fetch: globalThis.fetch,
-    };
+    const deps = createTestDeps(config);
     const first = createRuntime(deps);
     const second = createRuntime(deps, { previous: first, revocation: first.revocation });
     expect(second.jwksLimiter).toBe(first.jwksLimiter);
-    void first.close(runtimeParts(second));
-    void second.close();
+    await first.close(runtimeParts(second));
+    await second.close();
   });
 });
 
@@ -308,7 +312,7 @@ describe('shutdown during a reload', () => {
       idp.reply('/jwks', { hang: 'headers' });
       write6('10m');
       const reloading = s.reload();
-      for (let i = 0; i < 100 && idp.count() < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor('the reload to fetch the keys', () => idp.count() >= 2, 2_000, 20);
       expect(idp.count()).toBeGreaterThanOrEqual(2);
       // Were close() to wait for that reload, this test would hit its own timeout instead of passing.
       await s.close();

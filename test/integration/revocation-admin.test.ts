@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminApp } from '../../src/http/admin-app.js';
 import { createRevocationAdminRoutes } from '../../src/http/admin-revocations.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
-import { nowSec, outcome, startGuard, type TestGuard, waitFor } from './revocation-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { nowSec, outcome, startGuard, type TestGuard } from './revocation-helpers.js';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };

@@ -8,7 +8,8 @@ import { runRevokeCommand } from '../../src/cli/revoke.js';
 import { buildAdminApp } from '../../src/http/admin-app.js';
 import { createRevocationAdminRoutes } from '../../src/http/admin-revocations.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
-import { nowSec, outcome, startGuard, type TestGuard, waitFor } from './revocation-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { nowSec, outcome, startGuard, type TestGuard } from './revocation-helpers.js';
 
 const ADMIN_TOKEN = 'cli-admin-token-0123456789';
 const token = (claims: Record<string, unknown>) =>

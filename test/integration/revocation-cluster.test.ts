@@ -1,13 +1,13 @@
 // Revocation on a real 3-master Redis Cluster: one slot, revoke → propagate, full load, re-seed after an empty restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   nowSec,
   outcome,
   resyncCount,
   startGuard,
   type TestGuard,
-  waitFor,
   waitForResync,
 } from './revocation-helpers.js';
 

@@ -4,7 +4,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
-import { nowSec, outcome, startGuard, type TestGuard, waitFor } from './revocation-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { nowSec, outcome, startGuard, type TestGuard } from './revocation-helpers.js';
 
 let redis: RedisServer;
 let admin: Redis;
@@ -55,9 +56,7 @@ describe('revocation feed consistency (real Redis)', () => {
     await a.guard.revokeJti({ jti: 'kept-2', exp: nowSec() + 600 });
     // Redis now claims an older history than the one A followed (a restore from an older copy).
     await admin.set(SEQ, 1);
-    for (let i = 0; i < 200 && (await resyncs(a, 'regression')) === 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    expect(await resyncs(a, 'regression')).toBeGreaterThanOrEqual(1);
+    await waitFor('a regression resync', async () => (await resyncs(a, 'regression')) >= 1, 5_000, 25);
     await waitFor('A ready again', () => a.guard.readiness.check().ok);
     expect(outcome(a.guard, { jti: 'kept' })).toBe('revoked');
     expect(outcome(a.guard, { jti: 'kept-2' })).toBe('revoked');

@@ -3,12 +3,12 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
 import type { Deps } from '../../src/deps.js';
-import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
 import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
 import { createTestKeyway, type TestKeyway, type TestKeywayOptions } from '../helpers/keyway.js';
-import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
+import type { LogCapture } from '../helpers/log-capture.js';
+import { createTestDeps } from '../helpers/test-deps.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 export interface TestGuard {
   readonly guard: RevocationGuard;
@@ -29,17 +29,10 @@ export function revocationConfig(revocation: Record<string, unknown>): Config {
   return parseConfig({ revocation: { ...FAST, ...revocation } }, 'test', { readFile: () => '' });
 }
 
-/** Deps with a captured logger and a private registry. */
+/** Deps with a captured logger and a private registry (createTestDeps). */
 export function testDeps(config: Config, clock: Clock = systemClock): { deps: Deps; logs: LogCapture } {
-  const logs = createLogCapture();
-  const deps: Deps = {
-    config,
-    clock,
-    log: createLogger('debug', logs),
-    metrics: createMetrics({ processMetrics: false }),
-    fetch: globalThis.fetch,
-  };
-  return { deps, logs };
+  const deps = createTestDeps(config, { clock });
+  return { deps, logs: deps.logs };
 }
 
 /** Create and start a guard for `revocation` (merged over FAST). */
@@ -58,22 +51,6 @@ export async function startKeywayWithGuard(
 ): Promise<{ kw: TestKeyway; guard: RevocationGuard }> {
   const kw = await createTestKeyway(input, options);
   return { kw, guard: kw.runtime.revocation };
-}
-
-/** Poll `predicate` every `everyMs` until it holds; throws after `timeoutMs` naming `what`. Returns the elapsed ms. */
-export async function waitFor(
-  what: string,
-  predicate: () => boolean,
-  timeoutMs = 10_000,
-  everyMs = 2,
-): Promise<number> {
-  const started = performance.now();
-  while (!predicate()) {
-    if (performance.now() - started > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  return performance.now() - started;
 }
 
 /** What check() does for these claims: 'ok', 'stale_allowed', or the KeywayError reason it throws. */
@@ -149,13 +126,8 @@ export async function waitForResync(
   before: readonly number[],
   timeoutMs = 10_000,
 ): Promise<void> {
-  const started = performance.now();
   for (const [i, g] of gs.entries()) {
-    while ((await resyncCount(g)) <= before[i]!) {
-      if (performance.now() - started > timeoutMs)
-        throw new Error(`timed out after ${timeoutMs} ms waiting for a resync`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await waitFor('a resync', async () => (await resyncCount(g)) > before[i]!, timeoutMs);
     await waitFor('readiness after the resync', () => g.guard.readiness.check().ok, timeoutMs);
   }
 }

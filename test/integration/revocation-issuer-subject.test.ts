@@ -9,7 +9,8 @@ import type { RevocationGuard } from '../../src/revocation/guard.js';
 import type { TestKeyway } from '../helpers/keyway.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { mint, nowSeconds } from '../helpers/tokens.js';
-import { startKeywayWithGuard, waitFor } from './revocation-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { startKeywayWithGuard } from './revocation-helpers.js';
 
 const ADMIN = 'issuer-subject-admin-token-0123456789';
 // Issuer names chosen so that a naive "iss:sub" key would collide: ("a:b", "c") vs ("a", "b:c").
@@ -56,8 +57,8 @@ describe('subject revocation of one issuer (real Redis, /auth)', () => {
   });
   afterAll(async () => {
     for (const g of [guard, other?.guard]) await g?.close();
-    kw?.close();
-    other?.kw.close();
+    await kw?.close();
+    await other?.kw.close();
     await redis?.close();
   });
 
@@ -144,11 +145,12 @@ describe('subject revocation of one issuer (real Redis, /auth)', () => {
     const key = '{keyway:rev}:isubs';
     try {
       await direct.flushall();
-      const started = Date.now();
-      while (!(await direct.zscore(key, JSON.stringify([ISS_A, 'b:c'])))) {
-        if (Date.now() - started > 10_000) throw new Error('no re-seed within 10 s');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor(
+        'the re-seed',
+        async () => (await direct.zscore(key, JSON.stringify([ISS_A, 'b:c']))) !== null,
+        10_000,
+        20,
+      );
     } finally {
       direct.disconnect();
     }
@@ -158,7 +160,7 @@ describe('subject revocation of one issuer (real Redis, /auth)', () => {
       expect((await auth(await tokenOf(ISS_B, 'b:c'), fresh.kw)).status).toBe(200);
     } finally {
       await fresh.guard.close();
-      fresh.kw.close();
+      await fresh.kw.close();
     }
   });
 });

@@ -1,13 +1,13 @@
 // Redis killed mid-run, restarted empty, restored from an older snapshot: fail modes apply and nothing revoked comes back.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   nowSec,
   outcome,
   resyncCount,
   startGuard,
   type TestGuard,
-  waitFor,
   waitForResync,
 } from './revocation-helpers.js';
 

@@ -6,7 +6,8 @@ import type { RevocationGuard } from '../../src/revocation/guard.js';
 import type { TestKeyway } from '../helpers/keyway.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint, nowSeconds } from '../helpers/tokens.js';
-import { startKeywayWithGuard, waitFor } from './revocation-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { startKeywayWithGuard } from './revocation-helpers.js';
 
 const ADMIN = 'pipeline-admin-token-0123456789';
 const claims = { iss: 'https://idp.test', aud: 'api', sub: 'alice' };
@@ -35,7 +36,7 @@ describe('revocation through the /auth pipeline (two instances, real Redis)', ()
   afterAll(async () => {
     for (const { kw, guard } of instances) {
       await guard.close();
-      kw.close();
+      await kw.close();
     }
     await redis?.close();
   });
@@ -63,11 +64,16 @@ describe('revocation through the /auth pipeline (two instances, real Redis)', ()
     });
     expect(res.status).toBe(201);
     let denied: Response | undefined;
-    for (let i = 0; i < 500 && denied === undefined; i++) {
-      const r = await auth(b.kw, token);
-      if (r.status === 401) denied = r;
-      else await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    await waitFor(
+      'B to deny the token',
+      async () => {
+        const r = await auth(b.kw, token);
+        if (r.status === 401) denied = r;
+        return denied !== undefined;
+      },
+      5_000,
+      2,
+    );
     console.log(
       `revocation through /auth: admin POST on A → 401 on B after ${(performance.now() - started).toFixed(1)} ms`,
     );

@@ -1,7 +1,7 @@
 // Two guards (two instances) on one real Redis: propagation, subjects, expiry, un-revoke, changes missed while cut off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
-import { nowSec, outcome, startGuard, startTcpProxy, type TestGuard, waitFor } from './revocation-helpers.js';
+import { nowSec, outcome, startGuard, startTcpProxy, type TestGuard } from './revocation-helpers.js';
 
 describe('revocation across instances (real Redis)', () => {
   let redis: RedisServer;
@@ -156,6 +156,7 @@ describe('revocation across instances (real Redis)', () => {
 });
 
 import { execFileSync } from 'node:child_process';
+import { waitFor } from '../helpers/wait-for.js';
 
 function redisKeys(port: number, pattern: string): string[] {
   return execFileSync('redis-cli', ['-p', String(port), '--scan', '--pattern', pattern], {

@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRevocationGuard } from '../../src/revocation/guard.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   nowSec,
   outcome,
@@ -23,7 +24,6 @@ import {
   startGuard,
   type TestGuard,
   testDeps,
-  waitFor,
 } from './revocation-helpers.js';
 
 const MODES = ['closed', 'open'] as const;

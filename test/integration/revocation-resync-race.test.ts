@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRevocationGuard, type RevocationGuard } from '../../src/revocation/guard.js';
 import { createRedisConnector, type RedisConnector } from '../../src/revocation/redis/redis-connect.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
-import { nowSec, outcome, revocationConfig, testDeps, waitFor } from './revocation-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { nowSec, outcome, revocationConfig, testDeps } from './revocation-helpers.js';
 
 let redis: RedisServer;
 let admin: Redis;

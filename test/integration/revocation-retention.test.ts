@@ -8,15 +8,8 @@ import { createRevocationGuard } from '../../src/revocation/guard.js';
 import { retentionOf } from '../../src/revocation/retention.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET } from '../helpers/tokens.js';
-import {
-  FAST,
-  nowSec,
-  outcome,
-  resyncCount,
-  type TestGuard,
-  testDeps,
-  waitFor,
-} from './revocation-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { FAST, nowSec, outcome, resyncCount, type TestGuard, testDeps } from './revocation-helpers.js';
 
 // An issuer accepting tokens 300 s past exp, above revocation.leeway (60 s by default).
 const issuerYaml = (redisUrl: string) => `
@@ -74,11 +67,7 @@ describe('revocation retention (real Redis)', () => {
   const forceResync = async () => {
     const before = await resyncCount(server);
     await direct.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
-    const started = Date.now();
-    while ((await resyncCount(server)) <= before) {
-      if (Date.now() - started > 10_000) throw new Error('no resync within 10 s');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor('a resync', async () => (await resyncCount(server)) > before, 10_000, 10);
     await waitFor('loaded again', () => server.guard.status().state === 'loaded');
   };
 

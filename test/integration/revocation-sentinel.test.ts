@@ -8,7 +8,8 @@ import type { TestKeyway } from '../helpers/keyway.js';
 import { type RedisSentinel, startSentinel } from '../helpers/redis-sentinel.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET, mint, nowSeconds } from '../helpers/tokens.js';
-import { startKeywayWithGuard, waitFor } from './revocation-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { startKeywayWithGuard } from './revocation-helpers.js';
 
 const run = promisify(execFile);
 const cli = async (port: number, ...args: string[]) =>
@@ -26,19 +27,21 @@ beforeAll(async () => {
   replica = await startRedis(['--replicaof', '127.0.0.1', String(master.port)]);
   sentinel = await startSentinel('keyway-master', master.port);
   // Failover needs a replica the sentinel knows about and that is in sync.
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const replicas = await sentinel.ask('replicas', 'keyway-master').catch(() => '');
-    const link = await cli(replica.port, 'info', 'replication').catch(() => '');
-    if (replicas.includes(String(replica.port)) && link.includes('master_link_status:up')) break;
-    if (Date.now() > deadline) throw new Error('sentinel never saw an in-sync replica');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor(
+    'sentinel to see an in-sync replica',
+    async () => {
+      const replicas = await sentinel.ask('replicas', 'keyway-master').catch(() => '');
+      const link = await cli(replica.port, 'info', 'replication').catch(() => '');
+      return replicas.includes(String(replica.port)) && link.includes('master_link_status:up');
+    },
+    20_000,
+    100,
+  );
 });
 afterAll(async () => {
   for (const { kw, guard } of open) {
     await guard.close();
-    kw.close();
+    await kw.close();
   }
   await sentinel?.close();
   await replica?.close();
@@ -76,11 +79,12 @@ describe('revocation through Redis Sentinel (real master, replica and sentinel)'
     await waitFor('B to deny before-failover', () => b.guard.stats().size === 1, 5_000);
     expect(await reason(b.kw, 'before-failover')).toBe('revoked');
     // The write reached the replica before its master goes away (replication is asynchronous).
-    for (let i = 0; i < 100; i++) {
-      if ((await cli(replica.port, 'zcard', '{keyway:rev}:jtis')) === '1') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(await cli(replica.port, 'zcard', '{keyway:rev}:jtis')).toBe('1');
+    await waitFor(
+      'the replica to hold the write',
+      async () => (await cli(replica.port, 'zcard', '{keyway:rev}:jtis')) === '1',
+      5_000,
+      50,
+    );
 
     await master.stop();
     const promoted = Date.now();

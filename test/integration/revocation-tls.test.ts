@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationGuard } from '../../src/revocation/guard.js';
-import { freePort } from '../helpers/free-port.js';
 import type { TestKeyway } from '../helpers/keyway.js';
-import { type RedisServer, startRedis, waitForPort } from '../helpers/redis-server.js';
+import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { selfSignedCert, type TestCert } from '../helpers/tls-cert.js';
 import { HS_SECRET, mint, nowSeconds } from '../helpers/tokens.js';
-import { startKeywayWithGuard, waitFor } from './revocation-helpers.js';
+import { waitFor, waitForPort } from '../helpers/wait-for.js';
+import { startKeywayWithGuard } from './revocation-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyway-redis-tls-'));
 let cert: TestCert;
@@ -19,17 +19,20 @@ const open: { kw: TestKeyway; guard: RevocationGuard }[] = [];
 
 beforeAll(async () => {
   cert = selfSignedCert(dir);
-  tlsPort = await freePort();
-  redis = await startRedis([
-    ...['--tls-port', String(tlsPort), '--tls-cert-file', cert.certFile, '--tls-key-file', cert.keyFile],
-    ...['--tls-ca-cert-file', cert.certFile, '--tls-auth-clients', 'no'],
-  ]);
+  redis = await startRedis(
+    ([tls]) => [
+      ...['--tls-port', String(tls), '--tls-cert-file', cert.certFile, '--tls-key-file', cert.keyFile],
+      ...['--tls-ca-cert-file', cert.certFile, '--tls-auth-clients', 'no'],
+    ],
+    1,
+  );
+  tlsPort = redis.extraPorts[0]!;
   await waitForPort(tlsPort);
 });
 afterAll(async () => {
   for (const { kw, guard } of open) {
     await guard.close();
-    kw.close();
+    await kw.close();
   }
   await redis?.close();
   rmSync(dir, { recursive: true, force: true });

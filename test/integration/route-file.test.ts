@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildAdminApp } from '../../src/http/admin-app.js';
 import { createRouteAdminRoutes } from '../../src/http/admin-routes.js';
 import { createRouter, type Router } from '../../src/route/router.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { fakeHealthFetch, routingConfig, testDeps } from '../unit/route/helpers.js';
 
 const A = '10.1.0.1:8001';
@@ -18,14 +19,8 @@ afterEach(async () => {
   router = undefined;
 });
 
-async function until(what: () => boolean, deadlineMs = 5_000): Promise<number> {
-  const started = Date.now();
-  while (!what()) {
-    if (Date.now() - started > deadlineMs) throw new Error('condition not reached before the deadline');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now() - started;
-}
+const until = (what: () => boolean, deadlineMs = 5_000): Promise<number> =>
+  waitFor('the route table to change', what, deadlineMs, 10);
 
 async function setup(pollInterval = '10s') {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-routes-'));

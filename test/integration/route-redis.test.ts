@@ -5,6 +5,7 @@ import { parseConfig } from '../../src/config/parse.js';
 import { createRouter, type Router } from '../../src/route/router.js';
 import { changeChannel, writeRouteTable } from '../../src/route/table-redis-layout.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { fakeHealthFetch, testDeps } from '../unit/route/helpers.js';
 
 const A = '10.2.0.1:8001';
@@ -29,13 +30,9 @@ afterEach(async () => {
   await Promise.all(routers.splice(0).map((r) => r.close()));
 });
 
-async function until(what: () => boolean, deadlineMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!what()) {
-    if (Date.now() - started > deadlineMs) throw new Error('condition not reached before the deadline');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = async (what: () => boolean, deadlineMs = 10_000): Promise<void> => {
+  await waitFor('the route table to change', what, deadlineMs, 10);
+};
 
 async function newRouter(url = redis.url) {
   const config = parseConfig(

@@ -8,6 +8,7 @@ import { createTestKey, type JwksServer, startJwksServer } from '../helpers/jwks
 import { createTestKeyway, type TestKeyway } from '../helpers/keyway.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN = 'cache-admin-token-0123456789';
 let idp: JwksServer | undefined;
@@ -16,7 +17,7 @@ let kw: TestKeyway | undefined;
 afterEach(async () => {
   await server?.close();
   await idp?.close();
-  kw?.close();
+  await kw?.close();
   server = undefined;
   idp = undefined;
   kw = undefined;
@@ -44,12 +45,7 @@ describe('verified-token cache', () => {
     const token = await k1.sign({ iss: 'https://idp.test', sub: 'u1', iat: now(), exp: now() + 600 });
     const auth = () =>
       fetch(`http://127.0.0.1:${server!.port}/auth`, { headers: { authorization: `Bearer ${token}` } });
-    let first = await auth();
-    for (let i = 0; i < 50 && first.status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      first = await auth();
-    }
-    expect(first.status).toBe(200);
+    await waitFor('the first allow', async () => (await auth()).status === 200, 2_500, 50);
     expect((await auth()).status).toBe(200);
     idp.setKeys([k2.jwk]);
     const refresh = await fetch(`http://127.0.0.1:${server.adminPort}/admin/keys/refresh`, {

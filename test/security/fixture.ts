@@ -198,7 +198,7 @@ export async function startSuite(extraConfig: Record<string, unknown> = {}): Pro
     keys,
     clock,
     close: async () => {
-      kw.close();
+      await kw.close();
       await jwks.close();
     },
   };

@@ -101,7 +101,7 @@ describe('limits.max_token_bytes', () => {
         'token_too_large',
       );
     } finally {
-      kw.close();
+      await kw.close();
     }
   });
 });
@@ -149,7 +149,7 @@ describe('limits.max_concurrent_jwks_fetches', () => {
         await expectAllow(await kw.auth({ authorization: `Bearer ${token}` }));
       }
     } finally {
-      kw.close();
+      await kw.close();
       await server.close();
       server = await startJwksServer();
     }
@@ -177,7 +177,7 @@ describe('limits.max_concurrent_jwks_fetches', () => {
       expect(server.count()).toBe(2); // the first load and one refetch shared by all 300
       expect(server.maxInFlight).toBeLessThanOrEqual(4);
     } finally {
-      kw.close();
+      await kw.close();
     }
   });
 });

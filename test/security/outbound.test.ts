@@ -108,7 +108,7 @@ describe('URLs from a token are never fetched; discovery uses only the configure
       await expectDeny(await kw.auth({ authorization: `Bearer ${token(other.url)}` }), 401, 'bad_issuer');
       expect(other.maxInFlight).toBe(0);
     } finally {
-      kw.close();
+      await kw.close();
     }
   });
 
@@ -137,7 +137,7 @@ describe('URLs from a token are never fetched; discovery uses only the configure
         expect(idp.count('/jwks')).toBe(0);
         expect((await outcomes(kw))['invalid']).toBeGreaterThanOrEqual(1);
       } finally {
-        kw.close();
+        await kw.close();
       }
     },
   );
@@ -153,7 +153,7 @@ describe('JWKS responses', () => {
     target.setKeys([key.jwk]);
   });
   afterEach(async () => {
-    kw?.close();
+    await kw?.close();
     kw = undefined;
     await idp.close();
     await target.close();
@@ -258,7 +258,7 @@ describe.skipIf(!hasOpenssl)('TLS verification', () => {
     const kw = await keywayFor(issuer, ca ? { '/etc/keyway/ca.pem': ca } : {});
     const res = await kw.auth({ authorization: `Bearer ${token()}` });
     const out = await outcomes(kw);
-    kw.close();
+    await kw.close();
     return { res, out };
   }
 

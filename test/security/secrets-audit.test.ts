@@ -53,7 +53,7 @@ describe('secrets audit', () => {
     await kw.auth({ authorization: `Bearer ${token}x` });
     await kw.auth({ cookie: `session=${token}` });
     await kw.auth({ 'x-forwarded-uri': `/x?access_token=${token}` });
-    kw.close();
+    await kw.close();
     const mine = (prefix: string) => readFileSync(join(dir, `${prefix}.${process.pid}.jsonl`), 'utf8');
     expect(mine('secrets')).toContain(JSON.stringify(token));
     const outputs = mine('outputs')

@@ -11,6 +11,7 @@ import { type RunningServer, startServer } from '../../src/server.js';
 import { recordResponse, registerSecret, trackRegistry } from '../helpers/audit.js';
 import { type JwksServer, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { claims, craft, HS_ISS, HS256_SECRET, holdKey, NOW, signer } from './fixture.js';
 
 const ADMIN_TOKEN = 'security-suite-admin-token-0123456789';
@@ -88,7 +89,7 @@ beforeAll(async () => {
   // startServer loads keys in the background: wait (bounded) until both JWKS issuers have reported their failure.
   const failures = () =>
     logs.entries().filter((e) => String(e['msg']).startsWith('JWKS fetch failed')).length;
-  for (let i = 0; i < 250 && failures() < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  await waitFor('both JWKS issuers to report their failure', () => failures() >= 2, 5_000, 20);
 });
 afterAll(async () => {
   await server.close();

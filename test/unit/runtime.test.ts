@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse.js';
 import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
-import { systemClock } from '../../src/lib/clock.js';
 import { createRuntime, type Runtime, runtimeParts } from '../../src/runtime.js';
+import { createTestDeps } from '../helpers/test-deps.js';
 import { HS_SECRET } from '../helpers/tokens.js';
 
 setFlagsFromString('--expose-gc');
@@ -45,13 +44,7 @@ async function collected(ref: WeakRef<object>): Promise<boolean> {
 
 describe('runtime lifetime across reloads', () => {
   it('a replaced runtime, and every one before it, is garbage once the reload is done', async () => {
-    const deps: Deps = {
-      config: config('0s'),
-      clock: systemClock,
-      log: createLogger('silent'),
-      metrics: createMetrics({ processMetrics: false }),
-      fetch: globalThis.fetch,
-    };
+    const deps: Deps = createTestDeps(config('0s'), { log: createLogger('silent') });
     let current = createRuntime(deps);
     await current.start(true);
     const first = new WeakRef(current);

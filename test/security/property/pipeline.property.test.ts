@@ -53,7 +53,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  kw.close();
+  await kw.close();
   await jwks.close();
 });
 

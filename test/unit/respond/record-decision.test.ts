@@ -2,13 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/parse.js';
 import { KeywayError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/infra/log.js';
-import { createMetrics } from '../../../src/infra/metrics.js';
 import type { ForwardedRequest } from '../../../src/request/request.js';
 import type { Decision } from '../../../src/respond/decision.js';
 import { FIELD_CAPS } from '../../../src/respond/decision-line.js';
 import { createDecisionRecorder } from '../../../src/respond/record-decision.js';
-import { createLogCapture } from '../../helpers/log-capture.js';
+import { createTestDeps } from '../../helpers/test-deps.js';
 
 const request = (path = '/api/items'): ForwardedRequest => ({
   method: 'GET',
@@ -38,12 +36,10 @@ const deny = (reason: 'missing_token' | 'bad_signature' = 'missing_token'): Deci
 });
 
 function recorder(log: Record<string, unknown>, level = 'info') {
-  const logs = createLogCapture();
-  const metrics = createMetrics({ processMetrics: false });
-  const config = parseConfig({ log }, 'test', { readFile: () => '' });
-  const record = createDecisionRecorder({ config, log: createLogger(level, logs), metrics });
-  const decisions = () => logs.entries().filter((e) => e['msg'] === 'decision');
-  return { record, decisions, metrics };
+  const deps = createTestDeps(parseConfig({ log }, 'test', { readFile: () => '' }), { level });
+  const record = createDecisionRecorder(deps);
+  const decisions = () => deps.logs.entries().filter((e) => e['msg'] === 'decision');
+  return { record, decisions, metrics: deps.metrics };
 }
 
 describe('decision log policy', () => {
@@ -116,13 +112,9 @@ describe('decision line', () => {
   });
 
   it('caps a 30 KB path (and other client-controlled fields) and says it did', () => {
-    const logs = createLogCapture();
-    const config = parseConfig({}, 'test', { readFile: () => '' });
-    const record = createDecisionRecorder({
-      config,
-      log: createLogger('info', logs),
-      metrics: createMetrics({ processMetrics: false }),
-    });
+    const deps = createTestDeps(parseConfig({}, 'test', { readFile: () => '' }), { level: 'info' });
+    const logs = deps.logs;
+    const record = createDecisionRecorder(deps);
     const path = `/api/${'a'.repeat(30_000)}`;
     record({ ...request(path), host: 'h'.repeat(5_000), method: 'M'.repeat(100) }, deny(), 0.0001);
     const line = logs.lines.join('');

@@ -1,11 +1,9 @@
 // The guard with the in-memory store (no Redis configured): checks, listing, the single-instance warning, readiness.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/parse.js';
-import { createLogger } from '../../../src/infra/log.js';
-import { createMetrics } from '../../../src/infra/metrics.js';
 import { createManualClock } from '../../../src/lib/clock.js';
 import { createRevocationGuard } from '../../../src/revocation/guard.js';
-import { createLogCapture } from '../../helpers/log-capture.js';
+import { createTestDeps } from '../../helpers/test-deps.js';
 
 const T0 = 1_700_000_000;
 
@@ -14,15 +12,8 @@ function memoryGuard() {
     readFile: () => '',
   });
   const clock = createManualClock(T0 * 1000);
-  const logs = createLogCapture();
-  const deps = {
-    config,
-    clock,
-    log: createLogger('debug', logs),
-    metrics: createMetrics({ processMetrics: false }),
-    fetch,
-  };
-  return { guard: createRevocationGuard(config.revocation, deps), clock, logs, deps };
+  const deps = createTestDeps(config, { clock });
+  return { guard: createRevocationGuard(config.revocation, deps), clock, logs: deps.logs, deps };
 }
 
 describe('revocation guard, in-memory store', () => {

@@ -3,6 +3,7 @@ import { createLogger } from '../../../src/infra/log.js';
 import { createMetrics } from '../../../src/infra/metrics.js';
 import { createHealthChecker, PROBE_CONCURRENCY } from '../../../src/route/health.js';
 import { routeMetrics } from '../../../src/route/route-metrics.js';
+import { createFakeTime, settle } from '../../helpers/fake-time.js';
 import { createLogCapture } from '../../helpers/log-capture.js';
 import { fakeHealthFetch } from './helpers.js';
 
@@ -102,12 +103,23 @@ describe('createHealthChecker', () => {
       new Promise((_resolve, reject) =>
         init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
       )) as typeof fetch;
+    const time = createFakeTime();
     const checker = createHealthChecker(
       { ...options, timeout: 50 },
-      { fetch: hang, clock: () => 0, log: createLogger('silent'), metrics: routeMetrics(metrics.registry) },
+      {
+        fetch: hang,
+        clock: time.clock,
+        timers: time.timers,
+        log: createLogger('silent'),
+        metrics: routeMetrics(metrics.registry),
+      },
     );
     await checker.setUpstreams(['10.0.0.1:8080']);
-    await checker.start();
+    const starting = checker.start();
+    await time.advance(49);
+    expect(checker.snapshot()[0]).toMatchObject({ checked: false });
+    await time.advance(1);
+    await starting;
     expect(checker.snapshot()[0]).toMatchObject({ healthy: false, lastError: 'no answer within 50 ms' });
     await checker.close();
   });
@@ -128,7 +140,7 @@ describe('createHealthChecker', () => {
     const slow = (async () => {
       inFlight++;
       most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await settle(); // still in flight when the other probes start
       inFlight--;
       return new Response(null, { status: 200 });
     }) as typeof fetch;

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, KeywayError } from '../../../src/errors.js';
 import { createRouter, type Router } from '../../../src/route/router.js';
-import { fakeHealthFetch, routingConfig, testDeps } from './helpers.js';
+import { createFakeTime, type FakeTime, settle } from '../../helpers/fake-time.js';
+import { createGate, createPushTableSource, fakeHealthFetch, routingConfig, testDeps } from './helpers.js';
 
 const I1 = '10.0.0.1:8001';
 const I2 = '10.0.0.2:8002';
@@ -31,6 +32,34 @@ async function start(down: Set<string>, table = TABLE, extra: Record<string, unk
   await router.start();
   return { router, deps, file };
 }
+
+/** A router on a table the test pushes (createPushTableSource): no file, no watch, no polling. */
+async function startPushed(
+  table: string,
+  options: {
+    down?: Set<string>;
+    fetch?: typeof fetch;
+    time?: FakeTime;
+    routing?: Record<string, unknown>;
+  } = {},
+) {
+  const config = routingConfig({ health: { interval: '1m', unhealthy_threshold: 1 }, ...options.routing });
+  const deps = testDeps(config, options.fetch ?? fakeHealthFetch(options.down ?? new Set()), options.time);
+  const source = createPushTableSource(config, table);
+  const router = createRouter(config, deps, { source });
+  routers.push(router);
+  await router.start();
+  return { router, deps, source };
+}
+
+/** A health-check fetch that holds `host`'s check until `gate` opens (every other upstream answers at once). */
+const holding = (host: string, gate: { readonly wait: Promise<void> }): typeof fetch => {
+  const fast = fakeHealthFetch(new Set());
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    if (new URL(String(input)).host === host) await gate.wait;
+    return fast(input, init);
+  }) as typeof fetch;
+};
 
 const keys = (instance: string | undefined, version: string | undefined) => ({ instance, version });
 
@@ -109,67 +138,51 @@ describe('createRouter', () => {
   });
 
   it('a dry run (record: false, as explain does) remembers nothing as last known and counts nothing', async () => {
+    const time = createFakeTime();
     const down = new Set<string>();
     const health = { interval: '40ms', timeout: '20ms', unhealthy_threshold: 1 };
-    const { router, deps } = await start(down, TABLE, { health });
+    const { router, deps } = await startPushed(TABLE, { down, time, routing: { health } });
     const k = keys('t1/svc/blue/i1', 't1/svc/blue');
     expect(router.select(k, 'alice', 'last_known', false)).toEqual({ upstream: I1, match: 'instance' });
     for (const u of [I1, I2, DEF]) down.add(u);
-    const deadline = Date.now() + 5_000;
-    while (router.snapshot().upstreams.some((u) => u.healthy) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await time.advance(40); // one check interval: every upstream fails its check
+    expect(router.snapshot().upstreams.filter((u) => u.healthy)).toEqual([]);
     expect(reason(() => router.select(k, 'alice', 'last_known', false))).toBe('no_upstream');
     expect(await deps.metrics.registry.metrics()).not.toMatch(
       /keyway_route_(selections|no_upstream)_total\{/,
     );
   });
 
-  /**
-   * A router on a file table (t1/svc/blue → I1) whose health check of I2 takes `checkMs`; `saves` rewrite the table
-   * (moving the key to I2); returns what t1/svc/blue answered on every 5 ms poll until I2 showed up.
-   */
-  async function cutover(checkMs: number, saves: (file: string) => Promise<void>): Promise<string[]> {
-    const file = join(mkdtempSync(join(tmpdir(), 'keyway-router-')), 'routes.yaml');
-    writeFileSync(file, `routes:\n  t1/svc/blue: ${I1}\n`);
-    const config = routingConfig({ table_file: file, poll_interval: '20ms', health: { interval: '1m' } });
-    const fast = fakeHealthFetch(new Set());
-    const slowForI2 = (async (input: string | URL | Request, init?: RequestInit) => {
-      if (new URL(String(input)).host === I2) await new Promise((r) => setTimeout(r, checkMs));
-      return fast(input, init);
-    }) as typeof fetch;
-    const router = createRouter(config, testDeps(config, slowForI2));
-    routers.push(router);
-    await router.start();
-    const k = keys(undefined, 't1/svc/blue');
-    const seen = new Set<string>([router.select(k, 'alice', 'deny').upstream]);
-    const polling = (async () => {
-      const deadline = Date.now() + 5_000;
-      while (!seen.has(I2) && Date.now() < deadline) {
-        try {
-          seen.add(router.select(k, 'alice', 'deny').upstream);
-        } catch (err) {
-          seen.add((err as KeywayError).reason);
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
-    await saves(file);
-    await polling;
-    return [...seen].sort();
-  }
-
   it('a table that moves a key to new upstreams swaps in only after their first check: never no_upstream meanwhile', async () => {
-    const seen = await cutover(150, async (file) => writeFileSync(file, `routes:\n  t1/svc/blue: ${I2}\n`));
-    expect(seen).toEqual([I1, I2]);
+    const gate = createGate();
+    const { router, source } = await startPushed(`routes:\n  t1/svc/blue: ${I1}\n`, {
+      fetch: holding(I2, gate),
+    });
+    const k = keys(undefined, 't1/svc/blue');
+    source.push(`routes:\n  t1/svc/blue: ${I2}\n`);
+    await settle();
+    expect(router.select(k, 'alice', 'deny').upstream).toBe(I1); // I2's first check is still running
+    gate.open();
+    await settle();
+    expect(router.select(k, 'alice', 'deny').upstream).toBe(I2);
   });
 
   it('a second save while the new upstream’s first check runs still waits for that check', async () => {
-    const seen = await cutover(600, async (file) => {
-      writeFileSync(file, `routes:\n  t1/svc/blue: ${I2}\n`);
-      await new Promise((r) => setTimeout(r, 200));
-      writeFileSync(file, `routes:\n  t1/svc/blue: ${I2}\n  t1/svc/green: ${I2}\n`);
+    const gate = createGate();
+    const { router, source } = await startPushed(`routes:\n  t1/svc/blue: ${I1}\n`, {
+      fetch: holding(I2, gate),
     });
-    expect(seen).toEqual([I1, I2]);
+    const k = keys(undefined, 't1/svc/blue');
+    source.push(`routes:\n  t1/svc/blue: ${I2}\n`);
+    await settle();
+    source.push(`routes:\n  t1/svc/blue: ${I2}\n  t1/svc/green: ${I2}\n`);
+    await settle();
+    expect(router.select(k, 'alice', 'deny').upstream).toBe(I1);
+    expect(router.snapshot().routes['t1/svc/green']).toBeUndefined();
+    gate.open();
+    await settle();
+    expect(router.select(k, 'alice', 'deny').upstream).toBe(I2);
+    expect(router.snapshot().routes['t1/svc/green']).toBeDefined();
   });
 
   it('keeps a subject on one version upstream and spreads subjects over both', async () => {
@@ -184,16 +197,15 @@ describe('createRouter', () => {
   });
 
   it("nothing healthy: 'deny' throws no_upstream, 'last_known' answers the last choice for those keys", async () => {
+    const time = createFakeTime();
     const down = new Set<string>();
     const health = { interval: '40ms', timeout: '20ms', unhealthy_threshold: 1 };
-    const { router, deps } = await start(down, TABLE, { health });
+    const { router, deps } = await startPushed(TABLE, { down, time, routing: { health } });
     const k = keys('t1/svc/blue/i1', 't1/svc/blue');
     expect(router.select(k, 'alice', 'last_known')).toEqual({ upstream: I1, match: 'instance' });
     for (const u of [I1, I2, DEF]) down.add(u);
-    const deadline = Date.now() + 5_000;
-    while (router.snapshot().upstreams.some((u) => u.healthy) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await time.advance(40);
+    expect(router.snapshot().upstreams.filter((u) => u.healthy)).toEqual([]);
     expect(reason(() => router.select(k, 'alice', 'deny'))).toBe('no_upstream');
     expect(router.select(k, 'bob', 'last_known')).toEqual({ upstream: I1, match: 'instance' });
     expect(reason(() => router.select(keys('t1/svc/other/i1', undefined), 'alice', 'last_known'))).toBe(
@@ -206,30 +218,26 @@ describe('createRouter', () => {
 
   it('never answers a last-known upstream that has left the table', async () => {
     const down = new Set<string>();
-    const { router, file } = await start(down, `routes:\n  k/i: ${I1}\n`, { poll_interval: '20ms' });
+    const { router, source } = await startPushed(`routes:\n  k/i: ${I1}\n`, { down });
     expect(router.select(keys('k/i', undefined), 'a', 'last_known')).toEqual({
       upstream: I1,
       match: 'instance',
     });
-    writeFileSync(file, `routes:\n  k/i: ${I2}\n`);
     down.add(I2);
-    const deadline = Date.now() + 5_000;
-    while (!JSON.stringify(router.snapshot()).includes(I2) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    source.push(`routes:\n  k/i: ${I2}\n`);
+    await settle(); // I2's first check (failed) ran, and the table swapped in
+    expect(router.snapshot().routes['k/i']).toEqual([{ upstream: I2, healthy: false }]);
     expect(reason(() => router.select(keys('k/i', undefined), 'a', 'last_known'))).toBe('no_upstream');
   });
 
   it('never answers a last-known upstream that the table moved to other keys', async () => {
-    const down = new Set<string>();
     const table = (ownerOfI1: string) => `routes:\n  ${ownerOfI1}: ${I1}\n  t2/svc/blue: ${I2}\n`;
-    const { router, file } = await start(down, table('t1/svc/blue'), { poll_interval: '20ms' });
+    const { router, source } = await startPushed(table('t1/svc/blue'));
     const t1 = keys(undefined, 't1/svc/blue');
     expect(router.select(t1, 'a', 'last_known')).toEqual({ upstream: I1, match: 'version' });
     // I1 now serves tenant t3 only; t1 has no route left, and t3's backend must not get t1's traffic.
-    writeFileSync(file, table('t3/svc/blue'));
-    const deadline = Date.now() + 5_000;
-    while (router.snapshot().routes['t3/svc/blue'] === undefined && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    source.push(table('t3/svc/blue'));
+    await settle();
     expect(router.snapshot().routes['t3/svc/blue']).toBeDefined();
     expect(reason(() => router.select(t1, 'a', 'last_known'))).toBe('no_upstream');
   });
