@@ -46,22 +46,21 @@ function trim(value: string): string {
   return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
-/** Every copy of `lower` in rawHeaders, each trimmed, joined with ", " ("; " for cookie); undefined when absent. */
+/** Every copy of `lower` in rawHeaders, each trimmed, joined with ", "; undefined when absent. */
 function joinRaw(raw: readonly string[], lower: string): string | undefined {
-  const separator = lower === 'cookie' ? '; ' : ', ';
   let value: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.length !== lower.length || name.toLowerCase() !== lower) continue;
     const part = trim(raw[i + 1] ?? '');
-    value = value === undefined ? part : value + separator + part;
+    value = value === undefined ? part : `${value}, ${part}`;
   }
   return value;
 }
 
 /**
  * A case-insensitive reader with the answers of `c.req.header()` under @hono/node-server (its RequestHeaders): a
- * repeated header comes back as all its copies joined with ", " (cookies with "; ") — node's own join where node
+ * repeated header comes back as all its copies joined with ", " (Cookie with "; ") — node's own join where node
  * joins, a scan of rawHeaders where node keeps the first copy only (Authorization, Host, …) — so two
  * X-Forwarded-Uri or two Authorization headers are still seen as two. Without the closures and validation of a
  * Fetch Headers object on the way.
