@@ -8,7 +8,8 @@ import type { Deps } from '../../src/deps.js';
 import { KeywayError } from '../../src/errors.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
-import { createKeyStores } from '../../src/keys/issuer-key-store.js';
+import { createFetchLimiter } from '../../src/keys/fetch-limiter.js';
+import { createIssuerKeyStore } from '../../src/keys/issuer-key-store.js';
 import type { IssuerKeyStore, VerificationKey } from '../../src/keys/keys.js';
 import { createManualClock } from '../../src/lib/clock.js';
 import { createTokenVerifier, type TokenVerifier } from '../../src/verify/verify-token.js';
@@ -83,7 +84,8 @@ async function setup(): Promise<{ verify: TokenVerifier; counter: { checks: numb
     metrics: createMetrics({ processMetrics: false }),
     fetch,
   };
-  const stores = createKeyStores(config, deps);
+  const limiter = createFetchLimiter(config.limits.max_concurrent_jwks_fetches);
+  const stores = new Map(config.issuers.map((i) => [i.name, createIssuerKeyStore(i, deps, limiter)]));
   for (const store of stores.values()) closers.push(() => store.close());
   await Promise.all([...stores.values()].map((s) => s.start()));
   const counter = { checks: 0 };
