@@ -4,17 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
-import type { Deps } from '../../src/deps.js';
 import { KeywayError } from '../../src/errors.js';
-import { createLogger } from '../../src/infra/log.js';
-import { createMetrics } from '../../src/infra/metrics.js';
 import { createFetchLimiter } from '../../src/keys/fetch-limiter.js';
 import { createIssuerKeyStore } from '../../src/keys/issuer-key-store.js';
 import type { IssuerKeyStore, VerificationKey } from '../../src/keys/keys.js';
 import { createManualClock } from '../../src/lib/clock.js';
 import { createTokenVerifier, type TokenVerifier } from '../../src/verify/verify-token.js';
 import { createTestKey, type JwksServer, startJwksServer } from '../helpers/jwks-server.js';
-import { createLogCapture } from '../helpers/log-capture.js';
+import { createTestDeps } from '../helpers/test-deps.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
 
 const T0 = 1_700_000_000_000;
@@ -77,13 +74,7 @@ async function setup(): Promise<{ verify: TokenVerifier; counter: { checks: numb
     'test',
     { readFile: () => '' },
   );
-  const deps: Deps = {
-    config,
-    clock: createManualClock(T0),
-    log: createLogger('debug', createLogCapture()),
-    metrics: createMetrics({ processMetrics: false }),
-    fetch,
-  };
+  const deps = createTestDeps(config, { clock: createManualClock(T0) });
   const limiter = createFetchLimiter(config.limits.max_concurrent_jwks_fetches);
   const stores = new Map(config.issuers.map((i) => [i.name, createIssuerKeyStore(i, deps, limiter)]));
   for (const store of stores.values()) closers.push(() => store.close());
