@@ -47,7 +47,7 @@ interface Listener {
 
 /** Listen on host:port; rejects (and closes the server) when the address cannot be bound (EADDRINUSE, EACCES, …). */
 function listen(
-  fetchHandler: (req: Request) => Response | Promise<Response>,
+  fetchHandler: (req: Request, env: unknown) => Response | Promise<Response>,
   host: string,
   port: number,
   config: Config,
@@ -143,7 +143,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let main: Listener | undefined;
   let admin: Listener | undefined;
   try {
-    main = await listen((req) => app.fetch(req), config.server.host, config.server.port, config);
+    // env carries node-server's { incoming, outgoing }: /auth reads the raw request headers from it.
+    main = await listen((req, env) => app.fetch(req, env), config.server.host, config.server.port, config);
     if (adminApp !== undefined)
       admin = await listen((req) => adminApp!.fetch(req), config.admin.host, config.admin.port, config);
   } catch (err) {

@@ -87,6 +87,12 @@ export function createIssuerKeyStore(issuer: Issuer, deps: Deps, limiter: FetchL
   }
 
   return {
+    candidatesNow(alg, kid) {
+      if (!allowed.has(alg)) return undefined;
+      void jwks?.tick();
+      const found = lookup(alg, kid);
+      return found instanceof KeywayError ? undefined : found;
+    },
     candidates(alg, kid) {
       if (!allowed.has(alg)) {
         return Promise.reject(

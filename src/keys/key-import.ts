@@ -4,6 +4,7 @@ import type { HsSecret, SigningAlg } from '../config/types.js';
 import { checkJwk } from './jwk-checks.js';
 import { algsForKeyObject, type SkipReason } from './key-algs.js';
 import type { VerificationKey } from './keys.js';
+import { compileSignatureChecks } from './signature-checks.js';
 
 export type { SkipReason };
 
@@ -68,13 +69,16 @@ export function importVerificationKey(
       (input.keyAlgorithms === undefined || input.keyAlgorithms.includes(alg)),
   );
   if (algorithms.length === 0) return { why: 'no_allowed_alg', kid };
+  const checks = compileSignatureChecks(bound.key, algorithms);
+  // algsForKeyObject and the checks agree on what a key type allows; a disagreement refuses the key, never widens it.
+  if (checks.size !== algorithms.length) return { why: 'alg_not_for_kty', kid };
   let id: string;
   try {
     id = thumbprint(bound.key);
   } catch {
     return { why: 'invalid_key', kid };
   }
-  return Object.freeze({ kid, algorithms: new Set(algorithms), key: bound.key, origin, id });
+  return Object.freeze({ kid, algorithms: new Set(algorithms), key: bound.key, checks, origin, id });
 }
 
 /** Import an HS secret as a VerificationKey (origin 'hs') for its algs that the issuer allows; never throws. */
@@ -85,12 +89,15 @@ export function importHsSecret(
 ): VerificationKey | KeyRejection {
   const algorithms = secret.algorithms.filter((alg) => issuerAlgorithms.includes(alg));
   if (algorithms.length === 0) return { why: 'no_allowed_alg', kid: secret.kid };
+  const checks = compileSignatureChecks(secret.key, algorithms);
+  if (checks.size !== algorithms.length) return { why: 'alg_not_for_kty', kid: secret.kid };
   // The id names the config slot, never anything derived from the secret bytes.
   const id = secret.kid === undefined ? `hs#${index}` : `hs:${secret.kid}`;
   return Object.freeze({
     kid: secret.kid,
     algorithms: new Set(algorithms),
     key: secret.key,
+    checks,
     origin: 'hs',
     id,
   });

@@ -1,6 +1,7 @@
 // The key store contract: verification keys bound to the algorithms their type allows.
 import type { KeyObject } from 'node:crypto';
 import type { SigningAlg } from '../config/types.js';
+import type { SignatureCheck } from './signature-checks.js';
 
 /** One key usable for verification. `algorithms` is already narrowed by key type, JWK alg/use/key_ops and config. */
 export interface VerificationKey {
@@ -8,6 +9,8 @@ export interface VerificationKey {
   readonly algorithms: ReadonlySet<SigningAlg>;
   /** A public KeyObject for asymmetric keys; the secret bytes for HS keys. */
   readonly key: KeyObject | Uint8Array;
+  /** The node:crypto check of each alg in `algorithms`, compiled when the key was loaded (signature-checks.ts). */
+  readonly checks: ReadonlyMap<SigningAlg, SignatureCheck>;
   readonly origin: 'jwks' | 'static' | 'hs';
   /** Thumbprint-ish id for /admin/keys and logs (never the secret). */
   readonly id: string;
@@ -33,6 +36,11 @@ export interface IssuerKeyStore {
    * `keys_unavailable` (no usable key, or the JWKS cannot tell: down, past its TTL, or its fetch still running).
    */
   candidates(alg: SigningAlg, kid: string | undefined): Promise<readonly VerificationKey[]>;
+  /**
+   * What candidates() would resolve to at once, without waiting: the keys when the set served now holds them, else
+   * undefined (then candidates() gives the keys or the error). Never throws, never fetches beyond a due refresh.
+   */
+  candidatesNow(alg: SigningAlg, kid: string | undefined): readonly VerificationKey[] | undefined;
   status(): KeyStoreStatus;
   /** Load keys (first fetch); never throws — failures show in status(). */
   start(): Promise<void>;

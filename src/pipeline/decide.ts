@@ -19,14 +19,17 @@ export interface PipelineParts {
   readonly router: UpstreamSelector | undefined;
 }
 
-/** `dryRun` (POST /admin/explain) decides without taking a rate-limit token. */
+/**
+ * `dryRun` (POST /admin/explain) decides without taking a rate-limit token. The decision comes at once when nothing
+ * had to wait (a verified-cache hit, a deny before verification, keys held now), else as a promise that never rejects.
+ */
 export type Decide = (
   req: ForwardedRequest,
   policyName: string | undefined,
   options?: { readonly dryRun?: boolean },
-) => Promise<Decision>;
+) => Decision | Promise<Decision>;
 
-/** Build the decision function. It never throws: every failure becomes a deny with a reason. */
+/** Build the decision function. It never throws or rejects: every failure becomes a deny with a reason. */
 export function createDecide(parts: PipelineParts): Decide {
   const { selectPolicy, verify, revocation, router } = parts;
   const allHeaders = emittedHeaders(parts.config);
@@ -77,19 +80,15 @@ export function createDecide(parts: PipelineParts): Decide {
     };
   }
 
-  return async function decide(req, policyName, options) {
-    const dryRun = options?.dryRun === true;
-    let policy: CompiledPolicy | undefined;
+  /** Audience → revocation → authorization → rate limit → allow, on a verified token. Never throws. */
+  function afterVerify(
+    policy: CompiledPolicy,
+    token: VerifiedToken,
+    req: ForwardedRequest,
+    dryRun: boolean,
+  ): Decision {
     let subject: string | undefined;
     try {
-      policy = selectPolicy(req, policyName);
-      const found = extractToken(req, policy.sources);
-      if (!found) {
-        if (!policy.config.anonymous) return deny(policy, new KeywayError('missing_token'), undefined);
-        if (!dryRun) limit(policy, undefined, req);
-        return allow(policy, req, undefined, false, dryRun);
-      }
-      const token = await verify(found.token, policy.issuerNames);
       policy.checkAudience(token);
       subject = typeof token.claims['sub'] === 'string' ? token.claims['sub'] : undefined;
       const freshness = revocation
@@ -100,6 +99,30 @@ export function createDecide(parts: PipelineParts): Decide {
       return allow(policy, req, token, freshness === 'stale_allowed', dryRun);
     } catch (err) {
       return deny(policy, toKeywayError(err), subject);
+    }
+  }
+
+  return function decide(req, policyName, options) {
+    const dryRun = options?.dryRun === true;
+    let policy: CompiledPolicy | undefined;
+    try {
+      policy = selectPolicy(req, policyName);
+      const found = extractToken(req, policy.sources);
+      if (!found) {
+        if (!policy.config.anonymous) return deny(policy, new KeywayError('missing_token'), undefined);
+        if (!dryRun) limit(policy, undefined, req);
+        return allow(policy, req, undefined, false, dryRun);
+      }
+      const token = verify(found.token, policy.issuerNames);
+      // A cache hit (or keys held now) answers without a promise: the whole decision is then synchronous.
+      if (!(token instanceof Promise)) return afterVerify(policy, token, req, dryRun);
+      const matched = policy;
+      return token.then(
+        (verified) => afterVerify(matched, verified, req, dryRun),
+        (err: unknown) => deny(matched, toKeywayError(err), undefined),
+      );
+    } catch (err) {
+      return deny(policy, toKeywayError(err), undefined);
     }
   };
 }

@@ -10,6 +10,10 @@ export interface ParsedJws {
   readonly kid: string | undefined;
   readonly header: Readonly<Record<string, unknown>>;
   readonly claims: Readonly<Record<string, unknown>>;
+  /** The bytes the signature covers: the ASCII of `header.payload` (RFC 7515 §5.2 step 8). */
+  readonly signingInput: Uint8Array;
+  /** The decoded signature (canonical base64url, non-empty). */
+  readonly signature: Uint8Array;
 }
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
@@ -73,7 +77,10 @@ export function parseJws(token: string, maxBytes: number): ParsedJws {
   if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID)) {
     throw new KeywayError('malformed_token', 'kid must be a non-empty string of at most 256 characters');
   }
-  if (!decodeBase64url(s)) throw new KeywayError('malformed_token', 'signature is not canonical base64url');
+  const signature = decodeBase64url(s);
+  if (!signature) throw new KeywayError('malformed_token', 'signature is not canonical base64url');
   const claims = decodeSegment(p, 'payload');
-  return { alg, kid, header, claims };
+  // Every character is base64url or the dot (checked above): latin1 is its ASCII.
+  const signingInput = Buffer.from(token.slice(0, h.length + 1 + p.length), 'latin1');
+  return { alg, kid, header, claims, signingInput, signature };
 }

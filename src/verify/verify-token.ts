@@ -1,15 +1,12 @@
 // createTokenVerifier: parse strictly, pick the issuer by iss, verify the signature with a bound key, check claims.
-import { compactVerify } from 'jose';
 import type { Issuer, SigningAlg } from '../config/types.js';
 import type { Deps } from '../deps.js';
 import { KeywayError } from '../errors.js';
-import { cryptoKeyFor } from '../keys/crypto-key-cache.js';
-import type { IssuerKeyStore } from '../keys/keys.js';
+import type { IssuerKeyStore, VerificationKey } from '../keys/keys.js';
 import { checkClaims } from './claims.js';
-import { fromJoseError } from './jose-errors.js';
-import { parseJws } from './parse-jws.js';
+import { type ParsedJws, parseJws } from './parse-jws.js';
 import { compileTypeCheck } from './token-type.js';
-import { createVerifiedCache } from './verified-cache.js';
+import { createVerifiedCache, type VerifiedEntry } from './verified-cache.js';
 
 /** A token whose signature and claims verified. */
 export interface VerifiedToken {
@@ -19,10 +16,14 @@ export interface VerifiedToken {
   readonly claims: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Verify a token for one of `issuerNames` (undefined: any issuer). Answers at once (no promise) when no wait is needed
+ * — a cache hit, or keys the store holds now — else a promise. Throws, or rejects with, KeywayError.
+ */
 export type TokenVerifier = (
   token: string,
   issuerNames: readonly string[] | undefined,
-) => Promise<VerifiedToken>;
+) => VerifiedToken | Promise<VerifiedToken>;
 
 /** At most this many keys are tried for one token (kid-less tokens against a rotated HS list, for example). */
 const MAX_KEY_ATTEMPTS = 4;
@@ -54,16 +55,16 @@ export function createTokenVerifier(
     deps.config.limits.verified_cache_bytes,
   );
 
-  /** A cached verification counts only while its key is still served for (alg, kid): rotation and forget end it. */
-  const fromCache = async (token: string, issuerNames: readonly string[] | undefined) => {
-    const now = deps.clock();
-    const hit = cache.get(token, Math.floor(now / 1000));
-    if (!hit) return undefined;
-    const keys = await stores
-      .get(hit.issuer.name)
-      ?.candidates(hit.alg, hit.kid)
-      .catch(() => undefined);
-    if (!keys?.slice(0, MAX_KEY_ATTEMPTS).includes(hit.key)) {
+  /** The answer for a cache hit whose issuer's store now serves `keys` for its (alg, kid); undefined: not usable. */
+  const acceptHit = (
+    token: string,
+    hit: VerifiedEntry,
+    keys: readonly VerificationKey[] | undefined,
+    issuerNames: readonly string[] | undefined,
+    now: number,
+  ): VerifiedToken | undefined => {
+    const at = keys === undefined ? -1 : keys.indexOf(hit.key);
+    if (at === -1 || at >= MAX_KEY_ATTEMPTS) {
       cache.delete(token);
       return undefined;
     }
@@ -72,9 +73,55 @@ export function createTokenVerifier(
     return { issuer: hit.issuer, alg: hit.alg, kid: hit.kid, claims: hit.claims };
   };
 
-  return async function verifyToken(token, issuerNames) {
-    const cached = await fromCache(token, issuerNames);
-    if (cached) return cached;
+  /**
+   * A cached verification counts only while its key is still served for (alg, kid): rotation and forget end it.
+   * A memory lookup answered at once when the store knows the key now; a promise only when the store must wait.
+   */
+  const fromCache = (
+    token: string,
+    issuerNames: readonly string[] | undefined,
+  ): VerifiedToken | undefined | Promise<VerifiedToken | undefined> => {
+    const now = deps.clock();
+    const hit = cache.get(token, Math.floor(now / 1000));
+    if (!hit) return undefined;
+    const store = stores.get(hit.issuer.name);
+    const ready = store?.candidatesNow(hit.alg, hit.kid);
+    if (ready !== undefined || store === undefined) return acceptHit(token, hit, ready, issuerNames, now);
+    return store
+      .candidates(hit.alg, hit.kid)
+      .catch(() => undefined)
+      .then((keys) => acceptHit(token, hit, keys, issuerNames, now));
+  };
+
+  /** Try at most MAX_KEY_ATTEMPTS keys with their node:crypto checks (signature-checks.ts); cache the first success. */
+  const verifyWith = (
+    token: string,
+    jws: ParsedJws,
+    issuer: Issuer,
+    keys: readonly VerificationKey[],
+  ): VerifiedToken => {
+    const alg = jws.alg as SigningAlg;
+    const tries = Math.min(keys.length, MAX_KEY_ATTEMPTS);
+    for (let i = 0; i < tries; i++) {
+      const key = keys[i]!;
+      // A key holds checks only for the algs it is bound to: any other alg is a failed signature, never a fallback.
+      if (!key.checks.get(alg)?.(jws.signingInput, jws.signature)) continue;
+      const exp = jws.claims['exp'];
+      const expiresAt = typeof exp === 'number' ? exp + issuer.leeway / 1000 : Number.POSITIVE_INFINITY;
+      checkClaims(jws.claims, issuer, deps.clock(), maxLifetime);
+      // Only tokens that passed every check, and only ordinary sizes: the cache's memory stays bounded.
+      if (token.length <= MAX_CACHED_TOKEN) {
+        cache.set(token, { issuer, alg, kid: jws.kid, claims: jws.claims, key, expiresAt });
+      }
+      return { issuer, alg, kid: jws.kid, claims: jws.claims };
+    }
+    throw new KeywayError(tries === 0 ? 'unknown_key' : 'bad_signature');
+  };
+
+  const verifyFresh = (
+    token: string,
+    issuerNames: readonly string[] | undefined,
+  ): VerifiedToken | Promise<VerifiedToken> => {
     const jws = parseJws(token, maxBytes);
     const issuer = pickIssuer(jws.claims['iss'], issuerNames);
     const alg = jws.alg as SigningAlg;
@@ -84,24 +131,15 @@ export function createTokenVerifier(
     typeChecks.get(issuer.name)?.(jws.header);
     const store = stores.get(issuer.name);
     if (!store) throw new KeywayError('keys_unavailable', `no key store for ${issuer.name}`);
-    const keys = await store.candidates(alg, jws.kid);
-    let lastError: KeywayError = new KeywayError('unknown_key');
-    for (const key of keys.slice(0, MAX_KEY_ATTEMPTS)) {
-      try {
-        await compactVerify(token, await cryptoKeyFor(key, alg), { algorithms: [alg] });
-        const exp = jws.claims['exp'];
-        const expiresAt = typeof exp === 'number' ? exp + issuer.leeway / 1000 : Number.POSITIVE_INFINITY;
-        checkClaims(jws.claims, issuer, deps.clock(), maxLifetime);
-        // Only tokens that passed every check, and only ordinary sizes: the cache's memory stays bounded.
-        if (token.length <= MAX_CACHED_TOKEN) {
-          cache.set(token, { issuer, alg, kid: jws.kid, claims: jws.claims, key, expiresAt });
-        }
-        return { issuer, alg, kid: jws.kid, claims: jws.claims };
-      } catch (err) {
-        lastError = fromJoseError(err);
-        if (lastError.reason !== 'bad_signature') throw lastError;
-      }
-    }
-    throw lastError;
+    const ready = store.candidatesNow(alg, jws.kid);
+    if (ready !== undefined) return verifyWith(token, jws, issuer, ready);
+    return store.candidates(alg, jws.kid).then((keys) => verifyWith(token, jws, issuer, keys));
+  };
+
+  return function verifyToken(token, issuerNames) {
+    const cached = fromCache(token, issuerNames);
+    if (cached === undefined) return verifyFresh(token, issuerNames);
+    if (cached instanceof Promise) return cached.then((hit) => hit ?? verifyFresh(token, issuerNames));
+    return cached;
   };
 }

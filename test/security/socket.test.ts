@@ -14,6 +14,7 @@ import { claims, craft, HS_ISS, HS256_SECRET, NOW, signer } from './fixture.js';
 import { rawRequest, requestHead, sendAndWaitForClose } from './raw-http.js';
 
 const servers: RunningServer[] = [];
+const logs = createLogCapture();
 
 async function start(server: Record<string, unknown> = {}): Promise<RunningServer> {
   const config = parseConfig(
@@ -32,7 +33,7 @@ async function start(server: Record<string, unknown> = {}): Promise<RunningServe
   const metrics = createMetrics({ processMetrics: false });
   trackRegistry(metrics.registry);
   const running = await startServer(config, {
-    deps: { log: createLogger('debug', createLogCapture()), metrics, clock: createManualClock(NOW * 1000) },
+    deps: { log: createLogger('debug', logs), metrics, clock: createManualClock(NOW * 1000) },
   });
   servers.push(running);
   return running;
@@ -126,6 +127,90 @@ describe('several Authorization headers on the wire', () => {
       status: 401,
       reason: 'malformed_token',
     });
+  });
+});
+
+// /auth reads headers from node's IncomingMessage: node joins most repeats with ", " but keeps only the first Host,
+// so each repeat must still reach the forwarded-request parser as two values and be refused, never resolved.
+describe('repeated forwarding headers on the wire', () => {
+  const line = (n: string, v: string): [string, string] => [n, v];
+  // tok is minted in beforeAll: read it when a test runs, not when the table is built.
+  const auth = () => line('Authorization', `Bearer ${tok}`);
+  it.each([
+    ['two X-Forwarded-Uri', [line('X-Forwarded-Uri', '/admin')], 'several forwarded URIs'],
+    ['two X-Forwarded-Method', [line('x-forwarded-method', 'DELETE')], 'several forwarded methods'],
+    [
+      'two X-Forwarded-Host',
+      [line('X-Forwarded-Host', 'a.example'), line('X-Forwarded-Host', 'b.example')],
+      'several forwarded hosts',
+    ],
+    ['two Host (node keeps the first in headers)', [line('Host', 'evil.example')], 'several forwarded hosts'],
+  ] as const)('%s → 403 ambiguous_request', async (_name, extra, why) => {
+    const id = `dup-${logs.lines.length}`;
+    const res = await get([...extra, auth(), line('X-Request-Id', id)]);
+    expect({ status: res.status, reason: res.header('x-auth-reason') }).toEqual({
+      status: 403,
+      reason: 'ambiguous_request',
+    });
+    const logged = logs.entries().find((e) => JSON.stringify(e).includes(id));
+    expect(JSON.stringify(logged)).toContain(why);
+  });
+
+  it('two X-Original-URI (nginx) → 403 ambiguous_request', async () => {
+    const head = requestHead('/auth', [
+      ['Host', 'keyway'],
+      ['X-Original-URI', '/items'],
+      ['X-Original-URI', '/admin'],
+      auth(),
+    ]);
+    const res = await rawRequest(main.port, head);
+    expect({ status: res.status, reason: res.header('x-auth-reason') }).toEqual({
+      status: 403,
+      reason: 'ambiguous_request',
+    });
+  });
+
+  it('two X-Request-Id → neither is echoed (a fresh id), and the decision stands', async () => {
+    const res = await get([line('X-Request-Id', 'req-a'), line('X-Request-Id', 'req-b'), auth()]);
+    expect(res.status).toBe(200);
+    expect(res.header('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('control: one X-Request-Id is echoed; padded values are read trimmed', async () => {
+    const res = await get([line('X-Request-Id', 'req-a'), line('Authorization', `  Bearer ${tok}  `)]);
+    expect({ status: res.status, id: res.header('x-request-id') }).toEqual({ status: 200, id: 'req-a' });
+  });
+
+  it('the allow answer carries every emitted header once, set or cleared, with no body', async () => {
+    const res = await get([auth()]);
+    const names = res.headers.map(([n]) => n);
+    for (const name of [
+      'x-auth-subject',
+      'x-auth-issuer',
+      'x-auth-token-id',
+      'x-route-instance-key',
+      'x-route-version-key',
+      'x-user-name',
+      'x-request-id',
+      'cache-control',
+    ])
+      expect(
+        names.filter((n) => n === name),
+        name,
+      ).toHaveLength(1);
+    expect(res.header('cache-control')).toBe('no-store');
+    expect(res.header('content-type')).toBeUndefined();
+    expect(res.body).toBe('');
+  });
+
+  it('a deny answer is JSON with its challenge, reason and no-store', async () => {
+    const res = await get([]);
+    expect(res.status).toBe(401);
+    expect(res.header('content-type')).toBe('application/json');
+    expect(JSON.parse(res.body)).toEqual({ error: 'unauthorized', reason: 'missing_token' });
+    expect(res.header('www-authenticate')).toBe('Bearer realm="keyway"');
+    expect(res.header('cache-control')).toBe('no-store');
+    expect(res.header('x-auth-reason')).toBe('missing_token');
   });
 });
 
