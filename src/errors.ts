@@ -183,10 +183,15 @@ export class KeywayError extends Error {
   readonly retryAfter: number | undefined;
 
   constructor(reason: Reason, detail?: string, options?: { cause?: unknown; retryAfter?: number }) {
+    // A deny is an answer, not a fault: no stack is captured (capturing one costs more than the rest of a
+    // missing_token decision). An internal error keeps the stack of its `cause`.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(
       detail ?? REASONS[reason].description,
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
+    Error.stackTraceLimit = limit;
     this.name = 'KeywayError';
     this.reason = reason;
     this.retryAfter = options?.retryAfter;
