@@ -223,7 +223,7 @@ describe('examples/<proxy>/run.sh', () => {
     const badPort = runScript('nginx', ['--proxy-port', 'eighty']);
     expect((await within(badPort, badPort.done, 30_000, 'nginx/run.sh --proxy-port eighty')).code).toBe(2);
     expect(badPort.output()).toContain("proxy port must be a port, got 'eighty'");
-    expect(badPort.output()).not.toContain('logs kept');
+    expect(badPort.output()).not.toContain('logs kept in');
     const help = runScript('traefik', ['--help']);
     expect((await within(help, help.done, 30_000, 'traefik/run.sh --help')).code).toBe(0);
     expect(help.output()).toContain('--two-hop');
@@ -239,7 +239,7 @@ describe('examples/<proxy>/run.sh', () => {
     const run = runScript(proxy, [...args], { TMPDIR: tmp });
     expect((await within(run, run.done, 30_000, `${proxy}/run.sh ${args.join(' ')}`)).code).toBe(2);
     expect(run.output()).toContain(`usage: examples/${proxy}/run.sh`);
-    expect(run.output()).not.toContain('logs kept');
+    expect(run.output()).not.toContain('logs kept in');
     expect(readdirSync(tmp)).toEqual([]);
   });
 
