@@ -29,6 +29,7 @@ const quickStart: Coverage = { by: 'test/docs/quick-start.test.ts', contains: 'Q
 const ownIssuer: Coverage = { by: 'test/docs/quick-start.test.ts', contains: 'Your own issuer' };
 const scripts: Coverage = { by: 'test/docs/example-scripts.test.ts', contains: 'examples/<proxy>/run.sh' };
 const envQuickStart: Coverage = { by: 'test/docs/commands.test.ts', contains: 'the env quick-start lines' };
+const proxySecret: Coverage = { by: 'test/docs/proxy-secret.test.ts', contains: 'then its envsubst line' };
 const devTools: Coverage = { by: 'test/docs/commands.test.ts', contains: 'the contributor commands' };
 
 /** Each command as written (comment stripped), the documents that may show it, and what covers it. */
@@ -152,6 +153,12 @@ const COVERED: Readonly<Record<string, Coverage>> = {
       by: 'test/unit/proxy-config/print-config.test.ts',
       contains: 'matches examples/',
     },
+  // examples/nginx/README.md, The proxy secret: run as written (paths moved) by proxy-secret.test.ts.
+  'KEYWAY_CONFIG=/etc/keyway/keyway.yaml node dist/cli.js print-config nginx > keyway.conf.template':
+    proxySecret,
+  "(umask 077 && envsubst '${KEYWAY_PROXY_SECRET}' < keyway.conf.template > /etc/nginx/conf.d/keyway.conf)":
+    proxySecret,
+  'nginx -t && nginx -s reload': proxySecret,
   'examples/caddy/run.sh': scripts,
   'examples/caddy/run.sh --keep': scripts,
   'KEEP=1 PROXY_PORT=8080 examples/caddy/run.sh': scripts,
