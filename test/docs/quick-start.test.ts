@@ -182,12 +182,22 @@ describe('README Quick start, from a fresh copy', () => {
       }
       try {
         if (proxy === 'caddy') {
-          // It listens on loopback only (the site address alone matches the Host; the Caddyfile binds 127.0.0.1)…
-          const adapted = await runCommand(`caddy adapt --config "$demo/Caddyfile"`, copy, env);
-          const { servers } = (
-            JSON.parse(adapted.stdout) as { apps: { http: { servers: Record<string, Listen> } } }
-          ).apps.http;
-          expect(Object.values(servers).map((s) => s.listen)).toEqual([[`127.0.0.1:${proxyPort}`]]);
+          // It listens on loopback only (a site address alone matches the Host but listens on every interface): the
+          // example Caddyfile sets default_bind, and the printed site block binds its IP even without that wrapper.
+          writeFileSync(
+            join(demo, 'bare.Caddyfile'),
+            '{\n\tadmin off\n\tauto_https off\n}\nimport keyway.caddy\n',
+          );
+          for (const file of ['Caddyfile', 'bare.Caddyfile']) {
+            const adapted = await runCommand(`caddy adapt --config "$demo/${file}"`, copy, env);
+            const { servers } = (
+              JSON.parse(adapted.stdout) as { apps: { http: { servers: Record<string, Listen> } } }
+            ).apps.http;
+            expect([file, Object.values(servers).map((s) => s.listen)]).toEqual([
+              file,
+              [[`127.0.0.1:${proxyPort}`]],
+            ]);
+          }
           // …and wrote its autosave into the demo dir, not into ~/.config/caddy.
           expect(existsSync(join(home, '.config', 'caddy'))).toBe(false);
           expect(existsSync(join(demo, 'caddy', 'autosave.json'))).toBe(true);
