@@ -14,37 +14,46 @@ usage: examples/$name/run.sh [--keep] [--proxy-port N] [--keyway-port N] [--admi
                          [--backend-ports I1,I2,DEFAULT]${extra_usage:-}
   Starts three demo backends, keyway and $name on 127.0.0.1, runs the demo flows (each checked) and stops.
   --keep              keep the stack up after the flows (Ctrl-C stops it); also KEEP=1
-  --proxy-port N      the proxy's port (PROXY_PORT); --keyway-port (KEYWAY_PORT), --admin-port (ADMIN_PORT),
+  --proxy-port N      the proxy's port (PROXY_PORT); --keyway-port (KEYWAY_PORT), --admin-port (KEYWAY_ADMIN_PORT),
   --backend-ports     (BACKEND_PORTS, "I1,I2,DEFAULT")${extra_help:-}
-  Ports not given are picked free. Exit 0 when every flow answered as expected, 1 otherwise (logs kept).
+  Ports not given are picked free. Exit 0 when every flow answered as expected, 1 otherwise (logs kept), 2 on a
+  usage error. keyway and the proxy start with a clean environment (PATH, HOME and what this script sets): your
+  shell's PORT, REDIS_URL, KEYWAY_* … never reach them.
 EOF
 }
+
+bad_usage() { echo "run.sh: unknown option $1" >&2; usage >&2; exit 2; }
+value() { # option [value]: the option's value, or a usage error (exit 2) when it has none
+  [ -n "${2:-}" ] || { echo "run.sh: $1 needs a value" >&2; usage >&2; exit 2; }
+  printf '%s' "$2"
+}
+traefik_only() { echo "run.sh: $1 is an option of examples/traefik/run.sh only" >&2; usage >&2; exit 2; }
+# Script inputs only: a TWO_HOP/HOP_PORT in the environment means nothing to a script without those options.
+[ -n "${hop_options:-}" ] || { unset TWO_HOP HOP_PORT; }
 
 keep="${KEEP:-}"
 proxy_port="${PROXY_PORT:-}"
 keyway_port="${KEYWAY_PORT:-}"
-admin_port="${ADMIN_PORT:-}"
+admin_port="${KEYWAY_ADMIN_PORT:-}"
 hop_port="${HOP_PORT:-}"
 backend_ports="${BACKEND_PORTS:-}"
 two_hop="${TWO_HOP:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) keep=1 ;;
-    --proxy-port) proxy_port="${2:?--proxy-port needs a port}"; shift ;;
-    --keyway-port) keyway_port="${2:?--keyway-port needs a port}"; shift ;;
-    --admin-port) admin_port="${2:?--admin-port needs a port}"; shift ;;
-    --hop-port) hop_port="${2:?--hop-port needs a port}"; shift ;;
-    --backend-ports) backend_ports="${2:?--backend-ports needs I1,I2,DEFAULT}"; shift ;;
-    --two-hop) two_hop=1 ;;
+    --proxy-port) proxy_port="$(value "$@")"; shift ;;
+    --keyway-port) keyway_port="$(value "$@")"; shift ;;
+    --admin-port) admin_port="$(value "$@")"; shift ;;
+    --hop-port) [ -n "${hop_options:-}" ] || traefik_only "$1"; hop_port="$(value "$@")"; shift ;;
+    --backend-ports) backend_ports="$(value "$@")"; shift ;;
+    --two-hop) [ -n "${hop_options:-}" ] || traefik_only "$1"; two_hop=1 ;;
     -h | --help) usage; exit 0 ;;
-    *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) bad_usage "$1" ;;
   esac
   shift
 done
 [ "$keep" = 0 ] && keep=""
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/keyway-example-$name-XXXXXX")"
-chmod 755 "$work" # nginx workers run as an unprivileged user when the master is root
 pids=()
 ok=""
 
@@ -58,7 +67,8 @@ on_exit() {
   local status=$?
   trap - EXIT INT TERM
   stop_all
-  if [ -n "$ok" ] && [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "logs kept in $work" >&2; fi
+  if [ -z "${work:-}" ]; then :
+  elif [ -n "$ok" ] && [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "logs kept in $work" >&2; fi
   exit "$status"
 }
 trap on_exit EXIT
@@ -97,6 +107,9 @@ fi
 for p in proxy:"$proxy_port" keyway:"$keyway_port" admin:"$admin_port" hop:"$hop_port" i1:"$i1_port" i2:"$i2_port" \
   default:"$default_port"; do check_port "${p%%:*} port" "${p#*:}"; done
 base="http://127.0.0.1:$proxy_port"
+# The work dir (logs, config, state) only once the arguments are known good: a usage error leaves nothing behind.
+work="$(mktemp -d "${TMPDIR:-/tmp}/keyway-example-$name-XXXXXX")"
+chmod 755 "$work" # nginx workers run as an unprivileged user when the master is root
 
 # `keyway ...`: KEYWAY_BIN when set (e.g. "node dist/cli.js"; relative paths are taken from where run.sh was started),
 # else this checkout's source through tsx.
@@ -108,7 +121,6 @@ if [ -n "${KEYWAY_BIN:-}" ]; then
 else
   keyway_cmd=(node --import "$tsx_loader" "$root/src/cli.ts")
 fi
-keyway() { "${keyway_cmd[@]}" "$@"; }
 
 # This example's files, with the ports they are written for (18080–18082, 18090, 19001–19003) replaced.
 conf="$work/conf"
@@ -121,10 +133,19 @@ for file in "$example"/*; do
 done
 cd "$conf" # keyway.yaml names routes.yaml relative to keyway's working directory
 
-# The demo's secrets: random per run unless set. keyway refuses the values older examples published as fallbacks.
+# The demo's secrets: random per run (a KEYWAY_ADMIN_TOKEN in your shell belongs to your keyway, not the demo's).
 random_secret() { node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))'; }
-export KEYWAY_DEMO_SECRET="${KEYWAY_DEMO_SECRET:-$(random_secret)}"
-export KEYWAY_ADMIN_TOKEN="${KEYWAY_ADMIN_TOKEN:-$(random_secret)}"
+demo_secret="$(random_secret)"
+admin_token="$(random_secret)"
+
+# keyway's whole environment, explicit: `env -i` drops everything else of the caller's (PORT, HOST, ADMIN_PORT,
+# REDIS_URL, LOG_LEVEL, NODE_ENV, KEYWAY_CONFIG_YAML, KEYWAY_PROXY_SECRET, the quick-start KEYWAY_* variables, and any
+# variable keyway reads in the future), so the demo neither writes into your Redis nor listens where it was not told.
+keyway_env=(env -i PATH="$PATH" HOME="${HOME:-$work}" KEYWAY_CONFIG=keyway.yaml LOG_LEVEL=info
+  KEYWAY_DEMO_SECRET="$demo_secret" KEYWAY_ADMIN_TOKEN="$admin_token")
+# The proxies get the same clean start (CADDY_*, XDG_* … of the caller's do not apply to the demo).
+proxy_env=(env -i PATH="$PATH" HOME="${HOME:-$work}" XDG_CONFIG_HOME="$work" XDG_DATA_HOME="$work")
+keyway() { "${keyway_env[@]}" "${keyway_cmd[@]}" "$@"; }
 
 
 # wait_for label pid url expect: until `curl url` prints something matching the extended regex `expect` while `pid`
@@ -180,7 +201,7 @@ start_backends() {
 
 start_keyway() {
   # Not through the keyway() function: a backgrounded function is a subshell, and $! must be keyway itself.
-  KEYWAY_CONFIG=keyway.yaml LOG_LEVEL="${LOG_LEVEL:-info}" "${keyway_cmd[@]}" serve >"$work/keyway.log" 2>&1 &
+  "${keyway_env[@]}" "${keyway_cmd[@]}" serve >"$work/keyway.log" 2>&1 &
   pids+=($!)
   keyway_pid=$!
   # Up means this keyway: its own log says it listens on the port (a program already there makes it exit instead),
@@ -194,14 +215,14 @@ start_keyway() {
 start_proxy() {
   local label="$1"
   shift
-  "$@" >"$work/proxy.log" 2>&1 &
+  "${proxy_env[@]}" "$@" >"$work/proxy.log" 2>&1 &
   pids+=($!)
   wait_for "$label" "$!" "$base/orders" '^x-auth-reason: missing_token$'
   kill -0 "$keyway_pid" 2>/dev/null || die "keyway exited"
 }
 
 mint() { # sub [--claim k=v]...
-  KEYWAY_CONFIG=keyway.yaml keyway mint --issuer demo --aud shop --sub "$@"
+  keyway mint --issuer demo --aud shop --sub "$@"
 }
 
 failures=0
@@ -256,7 +277,7 @@ demo_flows() {
   sleep 1
   try "token for instance i1 again → the version backend answers" 200 i2 alice -H "Authorization: Bearer $i1"
   echo "== routes as keyway sees them: curl -H 'Authorization: Bearer \$KEYWAY_ADMIN_TOKEN' http://127.0.0.1:$admin_port/admin/routes"
-  curl -s --max-time 2 -H "Authorization: Bearer $KEYWAY_ADMIN_TOKEN" \
+  curl -s --max-time 2 -H "Authorization: Bearer $admin_token" \
     "http://127.0.0.1:$admin_port/admin/routes" | head -c 600 || true
   echo
   [ "$failures" -eq 0 ] || die "$failures flow(s) did not answer as expected"
@@ -283,10 +304,10 @@ finish() {
   [ -n "$back" ] || die "backend i1 did not come back into rotation within 5 s"
   # The demo's secrets for a shell of your own (mode 0600, removed with the stack).
   (umask 077 && {
-    echo "KEYWAY_DEMO_SECRET=$KEYWAY_DEMO_SECRET"
-    echo "KEYWAY_ADMIN_TOKEN=$KEYWAY_ADMIN_TOKEN"
+    echo "KEYWAY_DEMO_SECRET=$demo_secret"
+    echo "KEYWAY_ADMIN_TOKEN=$admin_token"
     echo "KEYWAY_CONFIG=$conf/keyway.yaml"
-  } >"$work/env")
+  } >"$work/env" && printf '%s\n' "$demo_token" >"$work/token")
   cat <<EOF
 == the stack is up (--keep); Ctrl-C stops it
    proxy    $base
@@ -295,7 +316,7 @@ finish() {
    config   $conf (keyway.yaml; routes.yaml is reloaded when you edit it)
    secrets  $work/env (set -a; . $work/env; set +a)
    logs     $work
-   try      curl -i $base/orders -H "Authorization: Bearer $demo_token"
+   try      curl -i $base/orders -H "Authorization: Bearer \$(cat $work/token)"
 EOF
   ok=1
   trap 'exit 0' INT TERM

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/../lib.sh"
 start_backends
 start_keyway
-# Caddy keeps its state under XDG dirs: point them at the work dir so nothing lands in $HOME.
-start_proxy caddy env XDG_CONFIG_HOME="$work" XDG_DATA_HOME="$work" caddy run --config Caddyfile --adapter caddyfile
+# Caddy keeps its state under XDG dirs: start_proxy points them at the work dir, so nothing lands in $HOME.
+start_proxy caddy caddy run --config Caddyfile --adapter caddyfile
 demo_flows
 finish

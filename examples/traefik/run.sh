@@ -3,6 +3,7 @@
 # each checked. --two-hop (TWO_HOP=1) uses the Traefik < 3.6 two-hop config. Without a `traefik` binary the
 # forwardAuth emulator of the e2e tests (test/e2e/traefik-forward-auth-emulator.ts) runs the same files instead.
 # `run.sh --help` lists the options (--keep keeps the stack up). See README.md in this folder.
+hop_options=1
 extra_usage=" [--two-hop] [--hop-port N]"
 extra_help="
   --two-hop           the Traefik < 3.6 two-hop config (TWO_HOP=1); --hop-port N its loopback hop (HOP_PORT)"

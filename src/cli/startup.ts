@@ -58,7 +58,10 @@ export async function resolveStartup(env: Env, options: StartupOptions = {}): Pr
   let source = input.source;
   if (devReason !== undefined && problems.length === 0) {
     dev = await createDevIssuer(parseSections(input.doc).raw.server.port || 8081);
-    extra = dev.configInput;
+    // Dev mode listens on loopback unless HOST (or server.host) says otherwise: its /auth is not for the network.
+    const server = (input.doc as { server?: unknown } | undefined)?.server;
+    const given = typeof server === 'object' && server !== null ? server : {};
+    extra = { ...dev.configInput, server: { host: '127.0.0.1', ...given } };
     source = input.kind === 'none' ? 'embedded dev issuer' : `${input.source} + embedded dev issuer`;
   }
   const checked = checkLoadedConfig(input, io, extra, source);

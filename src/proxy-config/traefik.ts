@@ -86,7 +86,8 @@ export function renderTraefik(input: ProxyInput): string {
   const routers = input.routing
     ? `  routers:\n    # Parent: matched first; its middleware asks keyway. Children are matched after it, on keyway's headers.\n    keyway:\n      entryPoints: [web]\n      rule: PathPrefix(\`/\`)\n      ${chain(input)}\n${children.join('')}`
     : singleRouter(input);
-  return `${header(input, '≥ 3.6 (multi-layer routing)', 'traefik')}http:\n${routers}${middleware(input)}${services(input)}`;
+  const version = input.routing ? '≥ 3.6 (multi-layer routing)' : 'v3 (no routing configured: one router)';
+  return `${header(input, version, 'traefik')}http:\n${routers}${middleware(input)}${services(input)}`;
 }
 
 /**

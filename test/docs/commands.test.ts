@@ -29,6 +29,7 @@ const quickStart: Coverage = { by: 'test/docs/quick-start.test.ts', contains: 'Q
 const ownIssuer: Coverage = { by: 'test/docs/quick-start.test.ts', contains: 'Your own issuer' };
 const scripts: Coverage = { by: 'test/docs/example-scripts.test.ts', contains: 'examples/<proxy>/run.sh' };
 const envQuickStart: Coverage = { by: 'test/docs/commands.test.ts', contains: 'the env quick-start lines' };
+const proxySecret: Coverage = { by: 'test/docs/proxy-secret.test.ts', contains: 'then its envsubst line' };
 const devTools: Coverage = { by: 'test/docs/commands.test.ts', contains: 'the contributor commands' };
 
 /** Each command as written (comment stripped), the documents that may show it, and what covers it. */
@@ -41,7 +42,8 @@ const COVERED: Readonly<Record<string, Coverage>> = {
   'demo=$(mktemp -d) && chmod 755 "$demo"': quickStart,
   'cp examples/caddy/Caddyfile "$demo/" && node dist/cli.js print-config caddy --listen 127.0.0.1:18080 > "$demo/keyway.caddy"':
     quickStart,
-  'caddy run --adapter caddyfile --config "$demo/Caddyfile" &': quickStart,
+  'XDG_CONFIG_HOME="$demo" XDG_DATA_HOME="$demo" caddy run --adapter caddyfile --config "$demo/Caddyfile" &':
+    quickStart,
   'cp examples/nginx/nginx.conf "$demo/" && mkdir "$demo/tmp" && node dist/cli.js print-config nginx --listen 127.0.0.1:18080 > "$demo/keyway.conf"':
     quickStart,
   'nginx -p "$demo/" -c nginx.conf &': quickStart,
@@ -64,7 +66,7 @@ const COVERED: Readonly<Record<string, Coverage>> = {
     ownIssuer,
   "curl -i 127.0.0.1:8081/auth -H 'X-Forwarded-Host: api.example.com' -H 'X-Forwarded-Uri: /admin' -H \"Authorization: Bearer $TOKEN\"":
     ownIssuer,
-  'KEYWAY_CONFIG=examples/keyway.yaml node dist/cli.js explain --token "$TOKEN" --host api.example.com --uri /admin':
+  'printf %s "$TOKEN" | KEYWAY_CONFIG=examples/keyway.yaml node dist/cli.js explain --token-file - --host api.example.com --uri /admin':
     ownIssuer,
   // Tests, CI and contributor commands: package.json scripts that .ci/run runs (checked here).
   'npm test': devTools,
@@ -151,6 +153,12 @@ const COVERED: Readonly<Record<string, Coverage>> = {
       by: 'test/unit/proxy-config/print-config.test.ts',
       contains: 'matches examples/',
     },
+  // examples/nginx/README.md, The proxy secret: run as written (paths moved) by proxy-secret.test.ts.
+  'KEYWAY_CONFIG=/etc/keyway/keyway.yaml node dist/cli.js print-config nginx > keyway.conf.template':
+    proxySecret,
+  "(umask 077 && envsubst '${KEYWAY_PROXY_SECRET}' < keyway.conf.template > /etc/nginx/conf.d/keyway.conf)":
+    proxySecret,
+  'nginx -t && nginx -s reload': proxySecret,
   'examples/caddy/run.sh': scripts,
   'examples/caddy/run.sh --keep': scripts,
   'KEEP=1 PROXY_PORT=8080 examples/caddy/run.sh': scripts,
@@ -271,6 +279,18 @@ describe('the contributor commands (README Tests, CONTRIBUTING)', () => {
     for (const name of ['lint', 'format', 'build', 'start']) expect(pkg.scripts[name], name).toBeTruthy();
     expect(pkg.scripts['start']).toBe('node dist/cli.js serve');
     expect(pkg.scripts['prestart']).toMatch(/^npm run build/);
+  });
+
+  it('the install line is one list, in README and CONTRIBUTING, and it is what .ci/run installs (wrk: bench only)', () => {
+    const installed = [...ci.matchAll(/need\+=\(([\w-]+)\)/g)].map((m) => m[1]);
+    expect(installed).toContain('redis-server');
+    for (const file of ['README.md', 'CONTRIBUTING.md']) {
+      const text = readFileSync(join(ROOT, file), 'utf8').replace(/\s+/g, ' ');
+      const lines = [...text.matchAll(/`apt-get install -y ([\w -]+)`/g)].map((m) => m[1]!.trim().split(' '));
+      const lists = lines.filter((l) => l.join(' ') !== 'wrk');
+      expect([file, lists]).toEqual([file, [installed]]);
+    }
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('`apt-get install -y wrk`');
   });
 
   it('the one-file vitest line names a config and a test that exist', () => {

@@ -1,18 +1,21 @@
 // examples/<proxy>/run.sh run for real, as the guides show them: every flow checked and exit 0 on free ports; with
 // --keep (KEEP=1) the stack stays up, answers, and SIGTERM stops everything it started; a port held by another
 // program fails the run loudly (exit 1, the logs kept and their path printed), even one that answers like keyway.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unusedPort } from '../helpers/ports.js';
+import { startRedis } from '../helpers/redis-server.js';
 import { PATH } from './doc-run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FLOWS = 7; // the checked flows of examples/lib.sh demo_flows
+const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]*/;
 
 interface ScriptRun {
   readonly child: ChildProcess;
@@ -115,6 +118,7 @@ describe('examples/<proxy>/run.sh', () => {
       expect(code, run.output()).toBe(0);
       expectEveryFlowOk(run.output());
       expect(run.output()).not.toContain('logs kept');
+      expect(run.output()).not.toMatch(JWT);
     },
     130_000,
   );
@@ -151,8 +155,12 @@ describe('examples/<proxy>/run.sh', () => {
       const keywayPort = Number(/^ {3}keyway +http:\/\/127\.0\.0\.1:(\d+),/m.exec(out)![1]);
       const workDir = /^ {3}logs +(\S+)$/m.exec(out)![1]!;
       if (given) expect(proxyUrl[2]).toBe(given);
-      // The printed try line, as printed: the instance token reaches backend i1 (restarted for --keep).
-      const token = /Authorization: Bearer ([\w.-]+)"/.exec(out)![1]!;
+      // The printed try line reads the token from a 0600 file (no token on stdout, where logs collect it); as
+      // printed, the instance token reaches backend i1 (restarted for --keep).
+      expect(out).not.toMatch(JWT);
+      const tokenFile = /^ {3}try +curl .*Authorization: Bearer \$\(cat (\S+)\)"$/m.exec(out)![1]!;
+      expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+      const token = readFileSync(tokenFile, 'utf8').trim();
       const answer = await fetch(`${proxyUrl[1]}/orders`, { headers: { authorization: `Bearer ${token}` } });
       expect(answer.status).toBe(200);
       expect(((await answer.json()) as { backend: string }).backend).toBe('i1');
@@ -212,8 +220,60 @@ describe('examples/<proxy>/run.sh', () => {
     const result = await within(bad, bad.done, 30_000, 'caddy/run.sh --bogus');
     expect(result.code).toBe(2);
     expect(bad.output()).toContain('usage: examples/caddy/run.sh');
+    const badPort = runScript('nginx', ['--proxy-port', 'eighty']);
+    expect((await within(badPort, badPort.done, 30_000, 'nginx/run.sh --proxy-port eighty')).code).toBe(2);
+    expect(badPort.output()).toContain("proxy port must be a port, got 'eighty'");
+    expect(badPort.output()).not.toContain('logs kept in');
     const help = runScript('traefik', ['--help']);
     expect((await within(help, help.done, 30_000, 'traefik/run.sh --help')).code).toBe(0);
     expect(help.output()).toContain('--two-hop');
+  }, 130_000);
+
+  it.each([
+    ['caddy', ['--two-hop']],
+    ['nginx', ['--hop-port', '18090']],
+    ['caddy', ['--keyway-port']],
+  ] as const)('%s %s: a usage error, exit 2 with usage, and no work dir left behind', async (proxy, args) => {
+    const tmp = mkdtempSync(join(tmpdir(), 'keyway-run-usage-'));
+    kept.push(tmp);
+    const run = runScript(proxy, [...args], { TMPDIR: tmp });
+    expect((await within(run, run.done, 30_000, `${proxy}/run.sh ${args.join(' ')}`)).code).toBe(2);
+    expect(run.output()).toContain(`usage: examples/${proxy}/run.sh`);
+    expect(run.output()).not.toContain('logs kept in');
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it("the caller's keyway environment never reaches the demo: flows pass, the given Redis untouched", async () => {
+    const redis = await startRedis();
+    try {
+      const cli = (...args: string[]) =>
+        execFileSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' });
+      const connections = () => Number(/total_connections_received:(\d+)/.exec(cli('INFO', 'stats'))![1]);
+      const before = connections();
+      const [port, adminPort] = [await unusedPort(), await unusedPort()];
+      const run = runScript('caddy', [], {
+        PORT: String(port),
+        HOST: '0.0.0.0',
+        ADMIN_PORT: String(adminPort),
+        REDIS_URL: redis.url,
+        KEYWAY_PROXY_SECRET: 'p'.repeat(40),
+        KEYWAY_PROXY_SECRET_PREVIOUS: 'q'.repeat(40),
+        KEYWAY_CONFIG: '/nonexistent/keyway.yaml',
+        KEYWAY_CONFIG_YAML: 'issuers: []\n',
+        KEYWAY_ISSUER: 'https://idp.invalid/',
+        KEYWAY_ADMIN_TOKEN: 'caller-admin-token-not-the-demos',
+        LOG_LEVEL: 'error',
+        NODE_ENV: 'production',
+      });
+      const { code } = await within(run, run.done, 120_000, 'caddy/run.sh with a keyway environment');
+      expect(code, run.output()).toBe(0);
+      expectEveryFlowOk(run.output());
+      // Nothing connected to the caller's Redis (this INFO is the one connection since `before`), nothing written.
+      expect(connections()).toBe(before + 1);
+      expect(cli('DBSIZE').trim()).toBe('0');
+      expect(run.output()).not.toContain(`:${port}`);
+    } finally {
+      await redis.close();
+    }
   }, 130_000);
 });

@@ -4,7 +4,7 @@
 // emulation, when there is no traefik binary). Then "Your own issuer": check-config, npm start on
 // examples/keyway.yaml, the mint line and its two requests, and the CLI section's explain line. Each command is the
 // README's own text; only ports are changed (to free ones) and `curl` is bounded.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,11 @@ function one(commands: DocCommand[], pattern: RegExp): DocCommand {
 /** The command without its trailing `&` (this test runs it in the background itself). */
 const foreground = (c: DocCommand) => c.command.replace(/\s*&$/, '');
 
+/** A Caddy server in `caddy adapt` output. */
+interface Listen {
+  readonly listen: string[];
+}
+
 let copy = '';
 const home = join(tmpdir(), `keyway-docs-home-${process.pid}`);
 beforeAll(() => {
@@ -63,7 +68,7 @@ describe('README Quick start, from a fresh copy', () => {
   const appLine = take(/examples\/demo-backend\.ts app 3000 &$/);
   const demoLine = take(/^demo=\$\(mktemp -d\)/);
   const proxies = {
-    caddy: { prepare: take(/^cp examples\/caddy\//), run: take(/^caddy run /) },
+    caddy: { prepare: take(/^cp examples\/caddy\//), run: take(/caddy run /) },
     nginx: { prepare: take(/^cp examples\/nginx\//), run: take(/^nginx /) },
     traefik: { prepare: take(/^cp examples\/traefik\//), run: take(/traefik --configFile=/) },
   };
@@ -166,8 +171,8 @@ describe('README Quick start, from a fresh copy', () => {
         const emulator = await startTraefikEmulator(join(demo, 'traefik.yml'));
         stop = () => emulator.close();
       } else {
-        // Caddy keeps its state under XDG dirs: the demo dir, not $HOME.
-        const running = startCommand(runLine, copy, { ...env, XDG_CONFIG_HOME: demo, XDG_DATA_HOME: demo });
+        // As written: the README's line points Caddy's state (XDG dirs) at the demo dir; HOME gets nothing.
+        const running = startCommand(runLine, copy, env);
         stop = () => running.stop();
         const early = running.exited.then((code) => {
           throw new Error(`${proxy} exited ${code} before listening:\n${running.output()}`);
@@ -176,6 +181,27 @@ describe('README Quick start, from a fresh copy', () => {
         await Promise.race([waitForPort(proxyPort, 20_000), early]);
       }
       try {
+        if (proxy === 'caddy') {
+          // It listens on loopback only (a site address alone matches the Host but listens on every interface): the
+          // example Caddyfile sets default_bind, and the printed site block binds its IP even without that wrapper.
+          writeFileSync(
+            join(demo, 'bare.Caddyfile'),
+            '{\n\tadmin off\n\tauto_https off\n}\nimport keyway.caddy\n',
+          );
+          for (const file of ['Caddyfile', 'bare.Caddyfile']) {
+            const adapted = await runCommand(`caddy adapt --config "$demo/${file}"`, copy, env);
+            const { servers } = (
+              JSON.parse(adapted.stdout) as { apps: { http: { servers: Record<string, Listen> } } }
+            ).apps.http;
+            expect([file, Object.values(servers).map((s) => s.listen)]).toEqual([
+              file,
+              [[`127.0.0.1:${proxyPort}`]],
+            ]);
+          }
+          // …and wrote its autosave into the demo dir, not into ~/.config/caddy.
+          expect(existsSync(join(home, '.config', 'caddy'))).toBe(false);
+          expect(existsSync(join(demo, 'caddy', 'autosave.json'))).toBe(true);
+        }
         for (const request of [allowed, denied]) {
           const command = request.command
             .replace('curl -i', 'curl -sS -i --max-time 10')

@@ -29,6 +29,20 @@ describe('dev mode', () => {
     expect(startup.ok && startup.config.issuers.map((i) => i.name)).toEqual(['dev']);
   });
 
+  it('listens on loopback unless HOST or server.host names an address; PORT is kept', async () => {
+    const host = async (env: Record<string, string>, forceDev = false) => {
+      const startup = await resolveStartup(env, { forceDev });
+      return startup.ok ? [startup.config.server.host, startup.config.server.port] : startup.error.issues;
+    };
+    expect(await host({ PORT: '18977' })).toEqual(['127.0.0.1', 18977]);
+    expect(await host({ HOST: '::1' })).toEqual(['::1', 8081]);
+    const bound = file('bound.yaml', `${ISSUER}server: { host: 0.0.0.0, port: 18978 }\n`);
+    expect(await host({ KEYWAY_CONFIG: bound }, true)).toEqual(['0.0.0.0', 18978]);
+    expect(await host({ KEYWAY_CONFIG: file('plain.yaml', ISSUER) }, true)).toEqual(['127.0.0.1', 8081]);
+    // Not in dev mode, the schema's default stands.
+    expect(await host({ KEYWAY_CONFIG: file('served.yaml', ISSUER) })).toEqual(['0.0.0.0', 8081]);
+  });
+
   it('starts with `keyway dev` over a config file, replacing its issuers', async () => {
     const startup = await resolveStartup({ KEYWAY_CONFIG: file('forced.yaml', ISSUER) }, { forceDev: true });
     expect(startup.ok && startup.devReason).toBe('forced');

@@ -165,6 +165,17 @@ describe('the keyway configs in examples/ and deploy/', () => {
     );
   });
 
+  it("the README's modeline example resolves to the schema from the file it is shown for", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const shown = /For\s+`([^`]+\.yaml)`:\s+```yaml\n(# yaml-language-server: \$schema=\S+)\n```/.exec(
+      readme,
+    );
+    expect(shown).not.toBeNull();
+    const [, file, line] = shown!;
+    expect(modeline(file!, line!)).toBe(CONFIG_SCHEMA_FILE);
+    expect(readFileSync(join(ROOT, file!), 'utf8')).toContain(`${line}\n`);
+  });
+
   it.each(files.map((c) => [c.name, c] as const))('%s names the schema in its modeline', (_name, config) => {
     expect(config.modeline).toBe(CONFIG_SCHEMA_FILE);
   });

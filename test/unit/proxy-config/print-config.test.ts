@@ -32,6 +32,19 @@ describe('printProxyConfig', () => {
     expect(printProxyConfig(kind, exampleConfig(dir), exampleOptions)).toBe(read(file));
   });
 
+  it.each([
+    ['127.0.0.1:18080', '127.0.0.1'],
+    ['[::1]:18080', '::1'],
+    ['10.0.0.5:8080', '10.0.0.5'],
+    [':8080', undefined],
+    ['api.example.com:8080', undefined],
+  ])('caddy --listen %s: a site address with an IP also binds it (%s)', (listen, bound) => {
+    const out = printProxyConfig('caddy', exampleConfig('caddy'), { listen });
+    expect(out).toContain(`\nhttp://${listen} {\n`);
+    const binds = [...out.matchAll(/^\tbind (\S+)$/gm)].map((m) => m[1]);
+    expect(binds).toEqual(bound === undefined ? [] : [bound]);
+  });
+
   it('takes the allowlist from the table file when there is no upstream_allowlist', () => {
     const config = routingConfig({ table_file: `${examples}caddy/routes.yaml` });
     const out = printProxyConfig('nginx', config);
