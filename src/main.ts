@@ -32,7 +32,7 @@ export async function runServe(env: Env, options: { forceDev?: boolean } = {}): 
 
 /** SIGHUP reloads; SIGTERM/SIGINT drain and exit (0, or 1 when the drain overruns shutdown_timeout by 2 s). */
 function watchSignals(server: RunningServer, cleanup: () => void): void {
-  const { config } = server.deps;
+  const { config } = server;
   // SIGHUP (and a change of the config file): re-read the config and swap atomically, or keep it and log why.
   process.on('SIGHUP', () => void server.reload());
   let stopping = false;

@@ -12,22 +12,22 @@ import type { Router } from './route/router.js';
  * - `keys:<issuer>` of an issuer with `required: true`;
  * - `keys:any`: at least one issuer has usable keys (with one issuer: that issuer) — an instance with none can verify
  *   no token at all;
- * - `revocation` when `revocation.fail` is `closed` (a stale mirror then denies every token), and in either mode while
+ * - `revocation` when the process's `revocation.fail` is `closed` (a stale mirror then denies every token), and in either mode while
  *   the mirror has never loaded (no snapshot, no load: every token is refused as revocation_unavailable);
  * - `routes` (a route table that never loaded routes nothing).
  * Every other check is listed with `gates: false`.
  */
 export function createReadinessChecks(
-  config: Config,
+  settings: { readonly issuers: Config['issuers']; readonly revocationFail: 'closed' | 'open' },
   stores: ReadonlyMap<string, AdminKeyStore>,
   revocation: RevocationGuard,
   router: Router,
 ): ReadinessCheck[] {
-  const required = new Set(config.issuers.filter((i) => i.required).map((i) => i.name));
+  const required = new Set(settings.issuers.filter((i) => i.required).map((i) => i.name));
   const keys = [...stores].map(([name, store]) => keyCheck(name, store, required.has(name)));
   const checks: ReadinessCheck[] = [...keys];
   if (stores.size > required.size) checks.push(anyKeysCheck(keys));
-  const closed = config.revocation.fail === 'closed';
+  const closed = settings.revocationFail === 'closed';
   checks.push({
     name: revocation.readiness.name,
     check() {

@@ -1,4 +1,5 @@
-// startServer: build every part from a Config, listen on the main and admin ports, and drain on close().
+// startServer: build the process part and the first generation from a Config, listen on the main and admin ports,
+// and drain on close().
 import { unwatchFile, watchFile } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -8,12 +9,14 @@ import { publishedSecretPaths } from './config/published-secrets.js';
 import type { Config } from './config/types.js';
 import type { Deps } from './deps.js';
 import { createDeps } from './deps-create.js';
+import { createGeneration, type Generation } from './generation.js';
 import { buildAdminApp } from './http/admin-app.js';
 import { createAdminGroups } from './http/admin-groups.js';
 import { type ConnectionTracker, type DrainableServer, trackConnections } from './http/drain.js';
-import { createReloader, type ReloadResult, type RuntimeCell } from './reload.js';
+import type { Timer } from './lib/timers.js';
+import { createProcess } from './process.js';
+import { createReloader, type ReloadResult } from './reload.js';
 import { createDecisionRecorder } from './respond/record-decision.js';
-import { createRuntime } from './runtime.js';
 import { VERSION } from './version.js';
 
 export type { ReloadResult };
@@ -22,6 +25,8 @@ export interface RunningServer {
   readonly port: number;
   readonly adminPort: number | undefined;
   readonly deps: Deps;
+  /** The config it started with (a reload changes what serves, not this). */
+  readonly config: Config;
   /** Re-read the config and swap every part atomically, or keep the current one and say why (SIGHUP, /admin/reload). */
   reload(): Promise<ReloadResult>;
   /** Stop accepting, finish in-flight requests (up to server.shutdown_timeout), stop background work. */
@@ -29,7 +34,7 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
-  readonly deps?: Partial<Omit<Deps, 'config'>>;
+  readonly deps?: Partial<Deps>;
   /** Where a reload reads the config again (main passes the file/env loader); without it reload is refused. */
   readonly loadConfig?: () => Config;
   /** The config file to watch: a change reloads (with server.watch_config, the default). */
@@ -101,24 +106,33 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       { keys: published },
       "INSECURE DEMO: secrets published in keyway's repository are in use (allowed on loopback only); anyone can forge tokens and admin calls for this instance",
     );
-  let current = createRuntime(deps);
+  const proc = createProcess(config, deps);
+  let current: Generation;
+  try {
+    current = createGeneration(proc, config);
+    // An invalid route table file fails start here (ConfigError naming the file and key path); a Redis table that is
+    // unreachable does not: start() returns within its bound and /readyz reports it.
+    await current.start(false);
+  } catch (err) {
+    await proc.close();
+    throw err;
+  }
+  void proc.start();
   const metricsOnAdmin = config.server.metrics_on_admin && config.admin.token !== undefined;
   const app = buildApp({
     decide: (req, policy) => current.decide(req, policy),
-    record: createDecisionRecorder(deps),
+    record: createDecisionRecorder(config.log, deps),
     readiness: () => current.readiness,
     server: config.server,
     registry: metricsOnAdmin ? undefined : deps.metrics.registry,
     log: deps.log,
     extra: options.extra,
   });
-  // An invalid route table file fails start here (ConfigError naming the file and key path); a Redis table that is
-  // unreachable does not: start() returns within its bound and /readyz reports it.
-  await current.start(false);
-  const cell: RuntimeCell = { get: () => current, set: (next) => (current = next) };
-  const reloader = createReloader(cell, deps, options.loadConfig, () => {
-    if (adminApp && config.admin.token !== undefined) adminApp = buildAdmin(config.admin.token);
-  });
+  const reloader = createReloader(
+    { get: () => current, set: (next) => (current = next) },
+    proc,
+    options.loadConfig,
+  );
   const reload = reloader.reload;
   // Polling the file's stat (not fs.watch) also sees Kubernetes ConfigMap updates, which swap a symlink.
   const watched = options.watchFile && config.server.watch_config ? options.watchFile : undefined;
@@ -127,18 +141,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) void reload();
     });
   }
-  const buildAdmin = (token: string) =>
-    buildAdminApp(
-      {
-        adminToken: token,
-        metrics: metricsOnAdmin
-          ? { registry: deps.metrics.registry, metricsToken: config.admin.metrics_token }
-          : undefined,
-        log: deps.log,
-      },
-      createAdminGroups({ ...current, reload }),
-    );
-  let adminApp = config.admin.token === undefined ? undefined : buildAdmin(config.admin.token);
+  // Built once: it reads the serving generation per call, so a reload needs no new admin app.
+  const adminApp =
+    config.admin.token === undefined
+      ? undefined
+      : buildAdminApp(
+          {
+            adminToken: config.admin.token,
+            metrics: metricsOnAdmin
+              ? { registry: deps.metrics.registry, metricsToken: config.admin.metrics_token }
+              : undefined,
+            log: deps.log,
+          },
+          createAdminGroups({ current: () => current, revocation: proc.revocation, deps, reload }),
+        );
 
   let main: Listener | undefined;
   let admin: Listener | undefined;
@@ -146,14 +162,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // env carries node-server's { incoming, outgoing }: /auth reads the raw request headers from it.
     main = await listen((req, env) => app.fetch(req, env), config.server.host, config.server.port, config);
     if (adminApp !== undefined)
-      admin = await listen((req) => adminApp!.fetch(req), config.admin.host, config.admin.port, config);
+      admin = await listen((req) => adminApp.fetch(req), config.admin.host, config.admin.port, config);
   } catch (err) {
     // Close everything opened so far (the other listener, Redis connections, key refresh and health timers, the file
     // watch): the caller exits non-zero, and nothing may keep the process alive serving half of keyway.
     deps.log.fatal({ err: (err as Error).message }, 'a listener could not bind: stopping');
     if (watched) unwatchFile(watched);
     reloader.stop();
-    await Promise.allSettled([main?.connections.drain(0, () => {}), current.close()]);
+    await Promise.allSettled([main?.connections.drain(0, () => {}), proc.close()]);
     throw err;
   }
   const [mainListener, adminListener] = [main, admin];
@@ -171,6 +187,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     port: (mainServer.address() as AddressInfo).port,
     adminPort: adminServer ? (adminServer.address() as AddressInfo).port : undefined,
     deps,
+    config,
     reload,
     close: async () => {
       const timeout = config.server.shutdown_timeout;
@@ -186,17 +203,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ]);
       if (watched) unwatchFile(watched);
       reloader.stop();
-      // A reload still fetching keys must not hold the exit past the budget: once stopped it discards its runtime.
+      // A reload still fetching keys must not hold the exit past the budget: once stopped it discards its generation.
       const left = Math.max(0, timeout - (Date.now() - started));
-      let waited: NodeJS.Timeout | undefined;
+      let waited: Timer | undefined;
       await Promise.race([
         reloader.idle(),
         new Promise<void>((resolve) => {
-          waited = setTimeout(resolve, left);
+          waited = deps.timers.setTimeout(resolve, left);
         }),
       ]);
-      clearTimeout(waited);
-      await current.close();
+      deps.timers.clear(waited);
+      await proc.close();
     },
   };
 }

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { createDeps } from '../deps-create.js';
 import { explain, explainInput } from '../explain/explain.js';
+import { createGeneration } from '../generation.js';
 import { createLogger } from '../infra/log.js';
 import { createMetrics } from '../infra/metrics.js';
-import { createRuntime } from '../runtime.js';
+import { createProcess } from '../process.js';
 import type { CliIo, CommandRun } from './command-run.js';
 import { CliError, UsageError } from './usage-error.js';
 
@@ -44,15 +45,18 @@ export const runExplain: CommandRun = async ({ values }, io) => {
   if (!input.success)
     throw new UsageError(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const config = loadConfig(io.env);
-  const runtime = createRuntime(
-    createDeps(config, { log: createLogger('silent'), metrics: createMetrics() }),
-  );
+  const deps = createDeps(config, { log: createLogger('silent'), metrics: createMetrics() });
+  const proc = createProcess(config, deps);
   try {
-    await runtime.start(true);
-    const result = await explain(runtime, input.data);
+    const generation = createGeneration(proc, config);
+    // keyway explain decides at once: it waits for the first key fetches and the first revocation load.
+    const revocationLoaded = proc.start();
+    await generation.start(true);
+    await revocationLoaded;
+    const result = await explain({ ...generation, clock: deps.clock }, input.data);
     io.out(`${JSON.stringify(result, null, 2)}\n`);
     return result['result'] === 'allow' ? 0 : 3;
   } finally {
-    await runtime.close();
+    await proc.close();
   }
 };

@@ -4,6 +4,7 @@ import { checkReferences } from './check-references.js';
 import { type ParsedSections, parseSections } from './parse-sections.js';
 import { publishedSecretProblems } from './published-secrets.js';
 import { readOrReport, resolveIssuer } from './resolve-issuer.js';
+import { retentionOf } from './retention.js';
 import { adminToken, type ConfigInput } from './schema.js';
 import type { Config, ConfigIo } from './types.js';
 
@@ -54,7 +55,9 @@ export function checkConfig(
   const config = deepFreeze({
     ...raw,
     policies: sections.policies.map((p) => p.value),
-    revocation: { ...revocation, tls_ca },
+    // Derived settings, computed here once: every reader takes them from the resolved section.
+    revocation: { ...revocation, tls_ca, retention: retentionOf({ revocation, issuers }) },
+    routing: { ...raw.routing, redis_key: raw.routing.redis_key ?? `${revocation.key_prefix}:routes` },
     admin,
     source,
     issuers,

@@ -37,10 +37,26 @@ export type Policy = Readonly<PolicyConfig>;
 export interface RevocationSettings extends Readonly<Omit<ConfigInput['revocation'], 'tls_ca_file'>> {
   /** PEM text of the CA bundle Redis's TLS certificate must chain to (`tls_ca_file`); undefined: Node's CA store. */
   readonly tls_ca: string | undefined;
+  /** Derived (retentionOf): how long past exp / `before` entries are kept, in seconds. */
+  readonly retention: RevocationRetention;
 }
 
-export interface Config extends Readonly<Omit<ConfigInput, 'issuers' | 'policies' | 'revocation'>> {
+/** How long revocation entries are kept, in whole seconds: `leeway` past a jti's exp, `lifetime + leeway` past a
+ *  subject's `before`. */
+export interface RevocationRetention {
+  readonly leeway: number;
+  readonly lifetime: number;
+}
+
+/** The routing section with `redis_key` resolved (default `<revocation.key_prefix>:routes`). */
+export interface RoutingSettings extends Readonly<Omit<ConfigInput['routing'], 'redis_key'>> {
+  readonly redis_key: string;
+}
+
+export interface Config
+  extends Readonly<Omit<ConfigInput, 'issuers' | 'policies' | 'revocation' | 'routing'>> {
   readonly revocation: RevocationSettings;
+  readonly routing: RoutingSettings;
   /** Where the config came from (file path or "environment"), for messages. */
   readonly source: string;
   readonly issuers: readonly Issuer[];

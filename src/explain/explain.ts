@@ -1,10 +1,10 @@
 // explain: run the real pipeline (dry run) on a token + forwarded request and report the decision and its stage.
 import { z } from 'zod';
-import type { Policy } from '../config/types.js';
-import type { Deps } from '../deps.js';
+import type { Config, Policy } from '../config/types.js';
 import { REASONS } from '../errors.js';
 import { compileTokenSource, extractToken } from '../extract/extract-token.js';
 import type { KeyInfo } from '../keys/issuer-key-store.js';
+import type { Clock } from '../lib/clock.js';
 import type { Decide } from '../pipeline/decide.js';
 import { type ForwardedRequest, parseForwardedRequest } from '../request/request.js';
 import { failedChecks } from './failed-checks.js';
@@ -22,11 +22,13 @@ export const explainInput = z.strictObject({
 
 export type ExplainInput = z.infer<typeof explainInput>;
 
-/** What explain runs on (a Runtime is one): the pipeline, the key stores (kids and algs), the config and clock. */
+/** What explain runs on (a generation's parts and the clock): the pipeline, the key stores (kids and algs), the
+ *  config that built them. */
 export interface ExplainContext {
   readonly decide: Decide;
   readonly stores: ReadonlyMap<string, { list(): readonly KeyInfo[] }>;
-  readonly deps: Pick<Deps, 'config' | 'clock'>;
+  readonly config: Config;
+  readonly clock: Clock;
 }
 
 /** The token the decision read: the policy's token sources on the request, as the pipeline extracts it. */
@@ -47,7 +49,7 @@ export async function explain(
   context: ExplainContext,
   input: ExplainInput,
 ): Promise<Record<string, unknown>> {
-  const { decide, stores, deps } = context;
+  const { decide, stores, config, clock } = context;
   const headers: Record<string, string> = Object.fromEntries(
     Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]),
   );
@@ -57,9 +59,9 @@ export async function explain(
   if (input.token !== undefined) headers['authorization'] = `Bearer ${input.token}`;
   const req = parseForwardedRequest({ method: 'GET', query: '', header: (n) => headers[n] }, () => 'explain');
   const decision = await decide(req, input.policy, { dryRun: true });
-  const policy = deps.config.policies.find((p) => p.name === decision.policy);
+  const policy = config.policies.find((p) => p.name === decision.policy);
   const token = presentedToken(req, policy);
-  const facts = tokenFacts(token, deps.config);
+  const facts = tokenFacts(token, config);
   const summary = facts === undefined ? {} : { token: tokenSummary(facts) };
   if (decision.kind === 'allow') {
     return {
@@ -80,10 +82,10 @@ export async function explain(
     reason,
     detail: decision.error.message,
     checks: failedChecks(reason, {
-      config: deps.config,
+      config,
       facts,
       policy,
-      nowMs: deps.clock(),
+      nowMs: clock(),
       keys: (issuer) => stores.get(issuer)?.list() ?? [],
       tokenLength: token?.length,
     }),

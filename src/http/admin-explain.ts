@@ -5,7 +5,7 @@ import { adminBodyLimit } from './admin-body-limit.js';
 import { AdminError } from './admin-errors.js';
 
 /** Routes under /admin/explain. The token is used, never echoed. */
-export function createExplainAdminRoutes(context: ExplainContext): Hono {
+export function createExplainAdminRoutes(context: () => ExplainContext): Hono {
   const app = new Hono();
   // Room for the largest token limits.max_token_bytes allows (1 MiB) plus the forwarded request's headers.
   app.post('/', adminBodyLimit(2 * 1024 * 1024), async (c) => {
@@ -15,7 +15,7 @@ export function createExplainAdminRoutes(context: ExplainContext): Hono {
         'invalid_body',
         parsed.error.issues.map((i) => i.message),
       );
-    return c.json(await explain(context, parsed.data));
+    return c.json(await explain(context(), parsed.data));
   });
   return app;
 }

@@ -1,7 +1,9 @@
 // createAdminGroups: every admin route group (keys, revocations, routes, explain) and /admin/status.
 import { Hono } from 'hono';
+import type { Deps } from '../deps.js';
+import type { Generation } from '../generation.js';
 import type { ReloadResult } from '../reload.js';
-import type { Runtime } from '../runtime.js';
+import type { RevocationGuard } from '../revocation/guard.js';
 import { VERSION } from '../version.js';
 import type { AdminRoutes } from './admin-app.js';
 import { adminErrorResponse } from './admin-errors.js';
@@ -10,29 +12,34 @@ import { createKeyAdminRoutes } from './admin-keys.js';
 import { createRevocationAdminRoutes } from './admin-revocations.js';
 import { createRouteAdminRoutes } from './admin-routes.js';
 
-/** The running runtime's parts the admin API works on, plus the reload it can trigger. */
-export type AdminParts = Pick<Runtime, 'deps' | 'stores' | 'revocation' | 'router' | 'verify' | 'decide'> & {
+/** What the admin API works on: the serving generation (read per call), the process's guard, and the reload. */
+export interface AdminParts {
+  /** The generation that serves now: every call reads it, so the admin app is built once and follows reloads. */
+  readonly current: () => Generation;
+  readonly revocation: RevocationGuard;
+  readonly deps: Deps;
   /** Re-read the config and swap (POST /admin/reload). */
   readonly reload: () => Promise<ReloadResult>;
-};
+}
 
 /** Build the admin route groups mounted by buildAdminApp. */
 export function createAdminGroups(parts: AdminParts): AdminRoutes[] {
-  const { deps, stores, revocation, router, verify, decide, reload } = parts;
+  const { current, revocation, deps, reload } = parts;
   const status = new Hono();
-  status.get('/', (c) =>
-    c.json({
+  status.get('/', (c) => {
+    const { stores, router, config } = current();
+    return c.json({
       version: VERSION,
       issuers: [...stores.values()].map((s) => s.status()),
       revocation: revocation.stats(),
       routing: { enabled: router.enabled },
-      policies: deps.config.policies.map((p) => p.name),
-      dev_mode: deps.config.devMode,
-    }),
-  );
+      policies: config.policies.map((p) => p.name),
+      dev_mode: config.devMode,
+    });
+  });
   // Revoking a presented token requires that it verifies against a configured issuer (any policy's issuers).
   const verifyForRevoke = async (token: string) => {
-    const verified = await verify(token, undefined);
+    const verified = await current().verify(token, undefined);
     const { jti, exp, sub } = verified.claims;
     return {
       jti: typeof jti === 'string' ? jti : undefined,
@@ -49,9 +56,15 @@ export function createAdminGroups(parts: AdminParts): AdminRoutes[] {
   return [
     { path: 'status', app: status },
     { path: 'reload', app: reloadRoute },
-    { path: 'keys', app: createKeyAdminRoutes(stores) },
+    { path: 'keys', app: createKeyAdminRoutes(() => current().stores) },
     { path: 'revocations', app: createRevocationAdminRoutes(revocation, deps, verifyForRevoke) },
-    { path: 'routes', app: createRouteAdminRoutes(router) },
-    { path: 'explain', app: createExplainAdminRoutes({ decide, stores, deps }) },
+    { path: 'routes', app: createRouteAdminRoutes(() => current().router) },
+    {
+      path: 'explain',
+      app: createExplainAdminRoutes(() => {
+        const { decide, stores, config } = current();
+        return { decide, stores, config, clock: deps.clock };
+      }),
+    },
   ];
 }

@@ -2,9 +2,9 @@
 import { Hono } from 'hono';
 import type { Router } from '../route/router.js';
 
-/** The `routes` admin group: `GET /` answers the router's snapshot as JSON. */
-export function createRouteAdminRoutes(router: Router): Hono {
+/** The `routes` admin group: `GET /` answers the serving router's snapshot (read per call) as JSON. */
+export function createRouteAdminRoutes(router: () => Router): Hono {
   const app = new Hono();
-  app.get('/', (c) => c.json(router.snapshot()));
+  app.get('/', (c) => c.json(router().snapshot()));
   return app;
 }

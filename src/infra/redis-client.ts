@@ -11,6 +11,20 @@ function hostPort(text: string): { host: string; port: number } {
   return at < 0 ? { host: text, port: 6379 } : { host: text.slice(0, at), port: Number(text.slice(at + 1)) };
 }
 
+/** The configured Redis as Deps carries it: open clients on it with the caller's options. */
+export interface RedisAccess {
+  /** Open a client (see openRedis): the configured address, password and TLS, plus `options`. */
+  open(options: RedisOptions): RedisClient;
+  /** revocation.command_timeout: the longest one command (or a connect) may take on this Redis. */
+  readonly commandTimeout: number;
+}
+
+/** Deps.redis for the revocation section's connection settings; undefined when it names no Redis. */
+export function createRedisAccess(config: RedisConfig): RedisAccess | undefined {
+  if (!hasRedis(config)) return undefined;
+  return { open: (options) => openRedis(config, options), commandTimeout: config.command_timeout };
+}
+
 /** True when the config names a Redis (URL, Sentinel or Cluster). */
 export function hasRedis(config: Pick<RedisConfig, 'redis_url' | 'sentinel' | 'cluster'>): boolean {
   return config.redis_url !== undefined || config.sentinel !== undefined || config.cluster !== undefined;

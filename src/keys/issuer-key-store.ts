@@ -1,8 +1,8 @@
-// The key store of one issuer (HS secrets, static keys, remote JWKS) and the per-config map of them.
-import type { Config, Issuer, SigningAlg } from '../config/types.js';
+// The key store of one issuer (HS secrets, static keys, remote JWKS); the process's key-store pool holds them.
+import type { Issuer, SigningAlg } from '../config/types.js';
 import type { Deps } from '../deps.js';
 import { KeywayError } from '../errors.js';
-import { createFetchLimiter, type FetchLimiter } from './fetch-limiter.js';
+import type { FetchLimiter } from './fetch-limiter.js';
 import { createJwksSource, type JwksSource } from './jwks-source.js';
 import { importHsSecret, importVerificationKey, isKeyRejection, type KeyRejection } from './key-import.js';
 import { createKeySet, type KeySet, kidAlgKey } from './key-set.js';
@@ -140,42 +140,6 @@ export function createIssuerKeyStore(issuer: Issuer, deps: Deps, limiter: FetchL
       return before - jwks.keys().all.length;
     },
   };
-}
-
-/** What a key store is built from: the issuer without the settings only the claim checks read. */
-export function keySourceOf(issuer: Issuer): string {
-  const {
-    audiences: _a,
-    leeway: _l,
-    max_token_age: _m,
-    require_exp: _r,
-    required_claims: _c,
-    ...source
-  } = issuer;
-  return JSON.stringify(source, (_key, value) =>
-    value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
-  );
-}
-
-/** A running store an earlier runtime built from the same key source (so a reload keeps its cache), if any. */
-export type KeyStoreDonor = (issuer: Issuer) => AdminKeyStore | undefined;
-
-/**
- * One store per issuer name, all sharing one fetch limiter (limits.max_concurrent_jwks_fetches); `donor` hands over
- * a running store whose key source is unchanged instead of building a new one.
- */
-export function createKeyStores(
-  config: Config,
-  deps: Deps,
-  donor?: KeyStoreDonor,
-  limiter: FetchLimiter = createFetchLimiter(config.limits.max_concurrent_jwks_fetches),
-): Map<string, AdminKeyStore> {
-  return new Map(
-    config.issuers.map((issuer) => [
-      issuer.name,
-      donor?.(issuer) ?? createIssuerKeyStore(issuer, deps, limiter),
-    ]),
-  );
 }
 
 function importConfiguredKeys(issuer: Issuer, deps: Deps): VerificationKey[] {

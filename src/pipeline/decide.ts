@@ -13,6 +13,8 @@ import type { TokenVerifier, VerifiedToken } from '../verify/verify-token.js';
 
 export interface PipelineParts {
   readonly config: Config;
+  /** The revocation fail mode of a policy without its own (revocation.fail of the process's revocation store). */
+  readonly revocationFail: 'closed' | 'open';
   readonly selectPolicy: PolicySelector;
   readonly verify: TokenVerifier;
   readonly revocation: RevocationCheck | undefined;
@@ -33,7 +35,7 @@ export type Decide = (
 export function createDecide(parts: PipelineParts): Decide {
   const { selectPolicy, verify, revocation, router } = parts;
   const allHeaders = emittedHeaders(parts.config);
-  const defaultFail = parts.config.revocation.fail;
+  const defaultFail = parts.revocationFail;
 
   function allow(
     policy: CompiledPolicy,

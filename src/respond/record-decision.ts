@@ -1,4 +1,5 @@
 // recordDecision: the one log line and the metrics for every decision (never the token, a secret or a cookie).
+import type { Config } from '../config/types.js';
 import type { Deps } from '../deps.js';
 import { writeLogLine } from '../infra/log.js';
 import type { CounterSeries, HistogramSeries } from '../infra/scrape-metrics.js';
@@ -14,9 +15,12 @@ export type DecisionRecorder = (req: ForwardedRequest, decision: Decision, secon
  * or none. Metric series are resolved once per (result, reason, policy) and kept in nested maps: no string is built
  * and no label set hashed per request.
  */
-export function createDecisionRecorder(deps: Pick<Deps, 'log' | 'metrics' | 'config'>): DecisionRecorder {
+export function createDecisionRecorder(
+  settings: Pick<Config['log'], 'allow_lines' | 'allow_sample'>,
+  deps: Pick<Deps, 'log' | 'metrics'>,
+): DecisionRecorder {
   const { log, metrics } = deps;
-  const { allow_lines: allowLines, allow_sample: sample } = deps.config.log;
+  const { allow_lines: allowLines, allow_sample: sample } = settings;
   const counters: Record<'allow' | 'deny', Map<string, Map<string, CounterSeries>>> = {
     allow: new Map(),
     deny: new Map(),

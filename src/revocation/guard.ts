@@ -1,5 +1,5 @@
 // createRevocationGuard: the revocation stage — a memory lookup per request, the fail mode when stale, the admin writes.
-import type { Config } from '../config/types.js';
+import type { RevocationSettings } from '../config/types.js';
 import type { Deps, ReadinessCheck } from '../deps.js';
 import { KeywayError } from '../errors.js';
 import { createMemoryBackend } from './memory-backend.js';
@@ -7,8 +7,7 @@ import { createRevocationMetrics } from './metrics.js';
 import { createMirror } from './mirror.js';
 import { mirrorState, type RevocationStatus, readinessOf } from './mirror-state.js';
 import { createRedisBackend } from './redis/redis-backend.js';
-import { createRedisConnector, hasRedis, type RedisConnector } from './redis/redis-connect.js';
-import { retentionOf } from './retention.js';
+import { createRedisConnector, type RedisConnector } from './redis/redis-connect.js';
 import { assertSnapshotDir, createSnapshotKeeper } from './snapshot-file.js';
 import type { JtiRevocation, RevocationBackend, RevocationEntry, SubjectRevocation } from './types.js';
 
@@ -55,18 +54,20 @@ export interface RevocationGuard {
 export interface RevocationGuardOptions {
   /** Open Redis connections another way (tests, or a shared connection factory); implies the Redis backend. */
   readonly connect?: RedisConnector;
+  /** Where the config came from, named by a ConfigError (default "config"). */
+  readonly source?: string;
 }
 
-/** Build the guard for the `revocation` config section: Redis when one is configured, else the in-memory store.
- *  Throws ConfigError when snapshot_file cannot be written. */
+/** Build the guard for the resolved `revocation` section (entries kept for its `retention`): Redis when deps.redis is
+ *  configured, else the in-memory store. Throws ConfigError when snapshot_file cannot be written. */
 export function createRevocationGuard(
-  config: Config['revocation'],
+  config: RevocationSettings,
   deps: Deps,
   options: RevocationGuardOptions = {},
 ): RevocationGuard {
   const { clock, log } = deps;
-  if (config.snapshot_file !== undefined) assertSnapshotDir(config.snapshot_file, deps.config.source);
-  const retention = retentionOf({ revocation: config, issuers: deps.config.issuers });
+  if (config.snapshot_file !== undefined) assertSnapshotDir(config.snapshot_file, options.source ?? 'config');
+  const retention = config.retention;
   const mirror = createMirror(retention);
   let store: RevocationBackend | undefined;
   let restored: { confirmedAt: number | undefined } | undefined;
@@ -80,11 +81,11 @@ export function createRevocationGuard(
     stalenessSeconds: state().stalenessMs / 1000,
     redisConnected: store?.mode === 'redis' && store.connected(),
   }));
-  const useRedis = options.connect !== undefined || hasRedis(config);
-  if (useRedis) {
-    const blockMs = Math.max(50, Math.min(config.heartbeat, 1_000));
+  const blockMs = Math.max(50, Math.min(config.heartbeat, 1_000));
+  const connect = options.connect ?? (deps.redis && createRedisConnector(deps.redis, blockMs));
+  if (connect !== undefined) {
     store = createRedisBackend({
-      connect: options.connect ?? createRedisConnector(config, blockMs),
+      connect,
       keyPrefix: config.key_prefix,
       feedMaxLen: config.feed_max_len,
       heartbeatMs: config.heartbeat,

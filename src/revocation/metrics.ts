@@ -1,4 +1,5 @@
-// Revocation metrics on the shared registry (prefix keyway_revocation_); gauges read the guard's state at scrape time.
+// Revocation metrics on the shared registry (prefix keyway_revocation_), registered once by the process's guard;
+// gauges read the guard's state at scrape time.
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Why a full resync ran (a bounded label). */
@@ -28,9 +29,7 @@ export interface RevocationState {
   readonly redisConnected: boolean;
 }
 
-function replaceGauge(registry: Registry, name: string, help: string, read: () => number): void {
-  // A second guard on the same registry (a config reload) takes over the gauge instead of failing to register.
-  if (registry.getSingleMetric(name)) registry.removeSingleMetric(name);
+function scrapedGauge(registry: Registry, name: string, help: string, read: () => number): void {
   new Gauge({
     name,
     help,
@@ -41,58 +40,56 @@ function replaceGauge(registry: Registry, name: string, help: string, read: () =
   });
 }
 
-function sharedCounter<L extends string>(
+function counter<L extends string>(
   registry: Registry,
   name: string,
   help: string,
   labelNames: L[],
 ): Counter<L> {
-  const existing = registry.getSingleMetric(name);
-  if (existing instanceof Counter) return existing as Counter<L>;
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
-/** Register the revocation metrics on `registry`; `read` is called at scrape time. */
+/**
+ * Register the revocation metrics on `registry`; `read` is called at scrape time. Throws when they are registered
+ * already: one guard per process (a reload keeps it), so a second registration is a wiring bug.
+ */
 export function createRevocationMetrics(registry: Registry, read: () => RevocationState): RevocationMetrics {
   let lag = 0;
-  replaceGauge(
+  scrapedGauge(
     registry,
     'keyway_revocation_mirror_size',
     "Entries (jti + subject) in this instance's revocation mirror.",
     () => read().size,
   );
-  replaceGauge(
+  scrapedGauge(
     registry,
     'keyway_revocation_staleness_seconds',
     'Seconds since the revocation mirror was last confirmed complete (+Inf before the first load).',
     () => read().stalenessSeconds,
   );
-  replaceGauge(
+  scrapedGauge(
     registry,
     'keyway_revocation_feed_lag_seconds',
     "Delay of the last change received on the feed, from the writer's clock to this instance.",
     () => lag,
   );
-  replaceGauge(
+  scrapedGauge(
     registry,
     'keyway_revocation_redis_connected',
     '1 while connected to Redis (0 in memory mode).',
     () => (read().redisConnected ? 1 : 0),
   );
   return {
-    staleAllowed: sharedCounter(
+    staleAllowed: counter(
       registry,
       'keyway_revocation_stale_allowed_total',
       'Checks allowed with a stale mirror because the fail mode is open.',
       [],
     ),
-    resyncs: sharedCounter(
-      registry,
-      'keyway_revocation_resyncs_total',
-      'Full resyncs of the mirror, by cause.',
-      ['cause'],
-    ),
-    reseeded: sharedCounter(
+    resyncs: counter(registry, 'keyway_revocation_resyncs_total', 'Full resyncs of the mirror, by cause.', [
+      'cause',
+    ]),
+    reseeded: counter(
       registry,
       'keyway_revocation_reseeded_total',
       'Entries this instance wrote back to Redis after Redis lost them.',

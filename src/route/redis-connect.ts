@@ -1,7 +1,7 @@
-// Redis connections for the route table: the same Redis as revocation (URL, Sentinel or Cluster, password, TLS).
+// Redis connections for the route table: the process's Redis (Deps.redis, the revocation section's connection).
 import type { Config } from '../config/types.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import { hasRedis, openRedis } from '../infra/redis-client.js';
+import { hasRedis, type RedisAccess } from '../infra/redis-client.js';
 import type { RedisClient } from './table-redis-layout.js';
 
 /** The problem of `routing.redis: true` without a Redis to read the table from, if any. */
@@ -18,18 +18,23 @@ export function routingRedisProblem(config: {
   };
 }
 
-/** Connections from the config's revocation Redis settings; throws ConfigError when none is configured. */
-export function redisConnector(config: Config): (purpose: 'commands' | 'subscriber') => RedisClient {
-  const problem = routingRedisProblem({ ...config, routing: { ...config.routing, redis: true } });
-  if (problem) throw new ConfigError(config.source, [problem]);
+/** Connections on `redis`; throws ConfigError (naming `source`, where the config came from) when it is undefined. */
+export function redisConnector(
+  redis: RedisAccess | undefined,
+  source: string,
+): (purpose: 'commands' | 'subscriber') => RedisClient {
+  if (redis === undefined) {
+    const problem = routingRedisProblem({ routing: { redis: true }, revocation: {} });
+    throw new ConfigError(source, problem ? [problem] : []);
+  }
   // Commands fail fast while disconnected (the request path never waits on Redis); subscriptions queue and resubscribe.
   return (purpose) =>
-    openRedis(config.revocation, {
+    redis.open({
       enableOfflineQueue: purpose === 'subscriber',
       maxRetriesPerRequest: 1,
       // A Redis that stops answering on an open connection must not stall table reads (or start) for minutes.
-      ...(purpose === 'commands' ? { commandTimeout: config.revocation.command_timeout } : {}),
-      connectTimeout: config.revocation.command_timeout,
+      ...(purpose === 'commands' ? { commandTimeout: redis.commandTimeout } : {}),
+      connectTimeout: redis.commandTimeout,
       connectionName: `keyway-routes-${purpose}`,
     });
 }

@@ -1,5 +1,5 @@
-// The routing metrics, registered once per registry (a config reload builds a new router on the same registry).
-import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
+// The routing metrics, registered once per process (its router pool hands them to every router it builds).
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** The routing metrics; upstream labels are bounded by the validated table. */
 export interface RouteMetrics {
@@ -11,78 +11,44 @@ export interface RouteMetrics {
   readonly tableRoutes: Gauge;
 }
 
-function getOrCreate<T extends Metric>(registry: Registry, name: string, create: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
-
-/** Get or register keyway's routing metrics on `registry`. */
-export function routeMetrics(registry: Registry): RouteMetrics {
+/** Register keyway's routing metrics on `registry` (throws when they already are: register them once). */
+export function createRouteMetrics(registry: Registry): RouteMetrics {
   const registers = [registry];
   return {
-    upstreamHealthy: getOrCreate(
-      registry,
-      'keyway_upstream_healthy',
-      () =>
-        new Gauge({
-          name: 'keyway_upstream_healthy',
-          help: '1 when the upstream passes its active health check, else 0 (upstreams of the route table).',
-          labelNames: ['upstream'],
-          registers,
-        }),
-    ),
-    healthChecks: getOrCreate(
-      registry,
-      'keyway_upstream_health_checks_total',
-      () =>
-        new Counter({
-          name: 'keyway_upstream_health_checks_total',
-          help: 'Active health checks by upstream and outcome (ok|http_error|timeout|network).',
-          labelNames: ['upstream', 'outcome'],
-          registers,
-        }),
-    ),
-    selections: getOrCreate(
-      registry,
-      'keyway_route_selections_total',
-      () =>
-        new Counter({
-          name: 'keyway_route_selections_total',
-          help: 'Upstream choices by match (instance|version|default|last_known).',
-          labelNames: ['match'],
-          registers,
-        }),
-    ),
-    noUpstream: getOrCreate(
-      registry,
-      'keyway_route_no_upstream_total',
-      () =>
-        new Counter({
-          name: 'keyway_route_no_upstream_total',
-          help: 'Choices with no healthy upstream, by outcome (deny|last_known).',
-          labelNames: ['outcome'],
-          registers,
-        }),
-    ),
-    tableReloads: getOrCreate(
-      registry,
-      'keyway_route_table_reloads_total',
-      () =>
-        new Counter({
-          name: 'keyway_route_table_reloads_total',
-          help: 'Route table loads by source (file|redis) and outcome (ok|invalid|error).',
-          labelNames: ['source', 'outcome'],
-          registers,
-        }),
-    ),
-    tableRoutes: getOrCreate(
-      registry,
-      'keyway_route_table_routes',
-      () =>
-        new Gauge({
-          name: 'keyway_route_table_routes',
-          help: 'Routing keys in the current route table.',
-          registers,
-        }),
-    ),
+    upstreamHealthy: new Gauge({
+      name: 'keyway_upstream_healthy',
+      help: '1 when the upstream passes its active health check, else 0 (upstreams of the route table).',
+      labelNames: ['upstream'],
+      registers,
+    }),
+    healthChecks: new Counter({
+      name: 'keyway_upstream_health_checks_total',
+      help: 'Active health checks by upstream and outcome (ok|http_error|timeout|network).',
+      labelNames: ['upstream', 'outcome'],
+      registers,
+    }),
+    selections: new Counter({
+      name: 'keyway_route_selections_total',
+      help: 'Upstream choices by match (instance|version|default|last_known).',
+      labelNames: ['match'],
+      registers,
+    }),
+    noUpstream: new Counter({
+      name: 'keyway_route_no_upstream_total',
+      help: 'Choices with no healthy upstream, by outcome (deny|last_known).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    tableReloads: new Counter({
+      name: 'keyway_route_table_reloads_total',
+      help: 'Route table loads by source (file|redis) and outcome (ok|invalid|error).',
+      labelNames: ['source', 'outcome'],
+      registers,
+    }),
+    tableRoutes: new Gauge({
+      name: 'keyway_route_table_routes',
+      help: 'Routing keys in the current route table.',
+      registers,
+    }),
   };
 }

@@ -1,10 +1,10 @@
 // createRouter: the route table, its health checks and the choice instance → version → default, behind one interface.
-import type { Config } from '../config/types.js';
+import type { RoutingSettings } from '../config/types.js';
 import type { Deps, ReadinessCheck } from '../deps.js';
 import { KeywayError } from '../errors.js';
 import { createHealthChecker } from './health.js';
 import { redisConnector } from './redis-connect.js';
-import { routeMetrics } from './route-metrics.js';
+import { createRouteMetrics, type RouteMetrics } from './route-metrics.js';
 import { selectUpstream } from './select.js';
 import { buildRouteTable, type RouteTable, tableRules } from './table.js';
 import { createFileTableSource } from './table-file.js';
@@ -50,7 +50,7 @@ export interface Router {
 export interface RouteSnapshot {
   readonly enabled: boolean;
   readonly source: ReturnType<TableSource['status']> | undefined;
-  readonly health: Config['routing']['health'];
+  readonly health: RoutingSettings['health'];
   readonly routes: Readonly<Record<string, readonly { upstream: string; healthy: boolean }[]>>;
   readonly default: readonly { upstream: string; healthy: boolean }[];
   readonly upstreams: ReturnType<ReturnType<typeof createHealthChecker>['snapshot']>;
@@ -59,11 +59,11 @@ export interface RouteSnapshot {
 const LAST_KNOWN_MAX = 10_000;
 
 function createSource(
-  config: Config,
+  routing: RoutingSettings,
   deps: Deps,
-  metrics: ReturnType<typeof routeMetrics>,
+  metrics: RouteMetrics,
+  source: string,
 ): TableSource | undefined {
-  const routing = config.routing;
   const rules = tableRules(routing);
   const common = { rules, clock: deps.clock, log: deps.log.child({ component: 'routes' }), metrics };
   if (routing.table_file !== undefined) {
@@ -74,12 +74,11 @@ function createSource(
     });
   }
   if (routing.redis) {
-    const key = routing.redis_key ?? `${config.revocation.key_prefix}:routes`;
     return createRedisTableSource({
       ...common,
-      key,
+      key: routing.redis_key,
       resyncInterval: routing.resync_interval,
-      connect: redisConnector(config),
+      connect: redisConnector(deps.redis, source),
     });
   }
   if (routing.default_upstreams.length > 0)
@@ -87,22 +86,30 @@ function createSource(
   return undefined;
 }
 
-/** Build the router from `config.routing` (or on `parts.source`, a table source of the caller's: tests push tables);
- *  throws ConfigError when Redis is asked for without a Redis connection. */
-export function createRouter(
-  config: Config,
-  deps: Deps,
-  parts: { readonly source?: TableSource } = {},
-): Router {
-  const metrics = routeMetrics(deps.metrics.registry);
-  const source = parts.source ?? createSource(config, deps, metrics);
-  const health = createHealthChecker(config.routing.health, {
+/** Options of createRouter. */
+export interface RouterOptions {
+  /** Where the config came from, named by a ConfigError (default "config"). */
+  readonly configSource?: string;
+  /** The process's routing metrics (its router pool registers them once); default: registered on deps' registry. */
+  readonly metrics?: RouteMetrics;
+  /** A table source of the caller's instead of the one the section names (tests push tables). */
+  readonly source?: TableSource;
+}
+
+/**
+ * Build the router for the resolved `routing` section (or on `options.source`); throws ConfigError when Redis is asked
+ * for and deps.redis is undefined.
+ */
+export function createRouter(routing: RoutingSettings, deps: Deps, options: RouterOptions = {}): Router {
+  const metrics = options.metrics ?? createRouteMetrics(deps.metrics.registry);
+  const source = options.source ?? createSource(routing, deps, metrics, options.configSource ?? 'config');
+  const health = createHealthChecker(routing.health, {
     ...deps,
     log: deps.log.child({ component: 'health' }),
     metrics,
   });
   const lastKnown = new Map<string, RouteChoice>();
-  let table: RouteTable = buildRouteTable([], [], tableRules(config.routing));
+  let table: RouteTable = buildRouteTable([], [], tableRules(routing));
   let rotation = 0;
   let started = false;
   let closed = false;
@@ -201,7 +208,7 @@ export function createRouter(
       return {
         enabled: source !== undefined,
         source: source?.status(),
-        health: config.routing.health,
+        health: routing.health,
         routes,
         default: view(table.defaults),
         upstreams: health.snapshot(),

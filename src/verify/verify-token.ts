@@ -1,5 +1,5 @@
 // createTokenVerifier: parse strictly, pick the issuer by iss, verify the signature with a bound key, check claims.
-import type { Issuer, SigningAlg } from '../config/types.js';
+import type { Config, Issuer, SigningAlg } from '../config/types.js';
 import type { Deps } from '../deps.js';
 import { KeywayError } from '../errors.js';
 import type { IssuerKeyStore, VerificationKey } from '../keys/keys.js';
@@ -30,16 +30,24 @@ const MAX_KEY_ATTEMPTS = 4;
 /** Tokens longer than this are verified every time (10,000 cached tokens then stay well under 100 MB). */
 const MAX_CACHED_TOKEN = 8_192;
 
+/** What the verifier reads besides the issuers: the token and cache limits, and the longest token lifetime allowed. */
+export interface VerifierSettings {
+  readonly limits: Pick<Config['limits'], 'max_token_bytes' | 'verified_cache_size' | 'verified_cache_bytes'>;
+  /** revocation.max_token_lifetime: a longer-lived token is refused (the revocation store keeps no entry that long). */
+  readonly maxTokenLifetime: number;
+}
+
 /** Build the verifier over the issuers' key stores. The verifier throws KeywayError with the precise reason. */
 export function createTokenVerifier(
   issuers: readonly Issuer[],
   stores: ReadonlyMap<string, IssuerKeyStore>,
-  deps: Pick<Deps, 'clock' | 'config'>,
+  settings: VerifierSettings,
+  deps: Pick<Deps, 'clock'>,
 ): TokenVerifier {
   const byIss = new Map(issuers.filter((i) => i.issuer !== undefined).map((i) => [i.issuer!, i]));
   const wildcard = issuers.find((i) => i.issuer === undefined);
-  const maxBytes = deps.config.limits.max_token_bytes;
-  const maxLifetime = deps.config.revocation.max_token_lifetime;
+  const maxBytes = settings.limits.max_token_bytes;
+  const maxLifetime = settings.maxTokenLifetime;
   const typeChecks = new Map(issuers.map((i) => [i.name, compileTypeCheck(i)]));
 
   const pickIssuer = (iss: unknown, allowed: readonly string[] | undefined): Issuer => {
@@ -51,8 +59,8 @@ export function createTokenVerifier(
   };
 
   const cache = createVerifiedCache(
-    deps.config.limits.verified_cache_size,
-    deps.config.limits.verified_cache_bytes,
+    settings.limits.verified_cache_size,
+    settings.limits.verified_cache_bytes,
   );
 
   /** The answer for a cache hit whose issuer's store now serves `keys` for its (alg, kid); undefined: not usable. */

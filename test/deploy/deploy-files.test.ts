@@ -366,7 +366,7 @@ describe('deploy/observability uses metric names and reason codes that exist', (
         PORT: '0',
         KEYWAY_CONFIG_YAML: `issuers: [{ issuer: https://idp.test, hs_secrets: ["${HS_SECRET}"] }]\npolicies: [{ name: a }]\nrouting:\n  default_upstreams: ["127.0.0.1:${await unusedPort()}"]\n`,
       }),
-      { deps: { log: createLogger('silent') }, loadConfig: () => server.deps.config },
+      { deps: { log: createLogger('silent') }, loadConfig: () => server.config },
     );
     names = new Set((await server.deps.metrics.registry.getMetricsAsJSON()).map((m) => m.name));
   });

@@ -231,7 +231,7 @@ describe.each([
     else {
       const text =
         file === 'fly'
-          ? printProxyConfig('fly', stack.keyway.server.deps.config, {
+          ? printProxyConfig('fly', stack.keyway.server.config, {
               keyway: stack.addresses['keyway:8081'],
               listen: String(stack.proxyPort),
             })
@@ -358,7 +358,7 @@ describe('print-config fly through real nginx: keyway.internal is resolved per r
     const port = before.server.port;
     const after = await startKeyway('compose', port, addresses, '127.0.0.2');
     dns.set('keyway.internal', '127.0.0.1');
-    const printed = printProxyConfig('fly', before.server.deps.config, {
+    const printed = printProxyConfig('fly', before.server.config, {
       keyway: `keyway.internal:${port}`,
       listen: String(proxyPort),
     });

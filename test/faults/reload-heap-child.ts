@@ -1,6 +1,8 @@
-// Run by reload-heap.test.ts as `node --expose-gc --import tsx reload-heap-child.ts RELOADS TOKENS`: keyway's server
-// (startServer, the production wiring) in this process, reloaded RELOADS times, its verified-token cache refilled
-// with TOKENS tokens after every reload. Each token carries a 5 KB claim (under the 8 KB cached-token cap), so a
+// Run by reload-heap.test.ts as `node --expose-gc --import tsx reload-heap-child.ts RELOADS TOKENS MODE`: keyway's
+// server (startServer, the production wiring) in this process, reloaded RELOADS times, its verified-token cache
+// refilled with TOKENS tokens after every reload. MODE `policy` changes a policy setting only (every pooled part is
+// kept); `parts` alternates two configs that differ in the issuer's key source and the routing section too, so every
+// reload builds a new key store and router and the sweep releases the old ones. Each token carries a 5 KB claim (under the 8 KB cached-token cap), so a
 // runtime kept alive by mistake holds ~0.3 MB and a leak stands far above the heap's noise. Prints one JSON line:
 // the heap after GC before and after the reloads.
 import { randomBytes } from 'node:crypto';
@@ -11,6 +13,7 @@ import { createTestKey, startJwksServer } from '../helpers/jwks-server.js';
 
 const RELOADS = Number(process.argv[2] ?? 50);
 const TOKENS = Number(process.argv[3] ?? 60);
+const MODE = process.argv[4] === 'parts' ? 'parts' : 'policy';
 const WARMUP = 10;
 const PAD = 5_000;
 const ISSUER = 'https://idp.heap.test';
@@ -30,19 +33,24 @@ const idp = await startJwksServer();
 const key = createTestKey('heap-k1');
 idp.setKeys([key.jwk]);
 let generation = 0;
-// Every reload is a change (a policy setting), so each one builds and swaps a whole new runtime.
-const load = () =>
-  parseConfig(
+// Every reload is a change (a policy setting), so each one builds and swaps a whole new generation; in `parts` mode
+// the JWKS URL (same keys, another query) and the default upstream alternate as well.
+const load = () => {
+  const odd = generation++ % 2;
+  const parts = MODE === 'parts' ? odd : 0;
+  return parseConfig(
     {
       server: { host: '127.0.0.1', port: 0, watch_config: false },
       log: { level: 'silent' },
       limits: { verified_cache_size: TOKENS },
-      issuers: [{ name: 'idp', issuer: ISSUER, jwks_uri: idp.jwksUrl }],
-      policies: [{ name: 'api', max_header_value_bytes: 1024 + (generation++ % 2) }],
+      issuers: [{ name: 'idp', issuer: ISSUER, jwks_uri: `${idp.jwksUrl}?generation=${parts}` }],
+      policies: [{ name: 'api', max_header_value_bytes: 1024 + odd }],
+      routing: { default_upstreams: [`127.0.0.1:${10_001 + parts}`], health: { enabled: false } },
     },
     'reload-heap',
     { readFile: () => '' },
   );
+};
 const server = await startServer(load(), { loadConfig: load });
 const now = Math.floor(Date.now() / 1000);
 const tokens = await Promise.all(
@@ -99,5 +107,8 @@ const after = await heapAfterGc();
 agent.destroy();
 await server.close();
 await idp.close();
-process.stdout.write(`${JSON.stringify({ reloads: RELOADS, tokens: TOKENS, before, after })}\n`);
+const jwksFetches = idp.count();
+process.stdout.write(
+  `${JSON.stringify({ mode: MODE, reloads: RELOADS, tokens: TOKENS, jwksFetches, before, after })}\n`,
+);
 process.exit(0);

@@ -1,15 +1,17 @@
-// keyway's runtime (createRuntime: key stores, revocation guard, router, pipeline — the production wiring) built from
-// a config object behind the real app, for app.request() tests (no socket).
+// keyway's process part and first generation (createProcess + createGeneration: key stores, revocation guard, router,
+// pipeline — the production wiring) built from a config object behind the real app, for app.request() tests.
 import type { Hono } from 'hono';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
 import type { Deps } from '../../src/deps.js';
+import { createGeneration, type Generation } from '../../src/generation.js';
 import type { Clock } from '../../src/lib/clock.js';
 import type { Timers } from '../../src/lib/timers.js';
+import { createProcess, type KeywayProcess } from '../../src/process.js';
 import { createDecisionRecorder } from '../../src/respond/record-decision.js';
+import type { RevocationGuard } from '../../src/revocation/guard.js';
 import type { Router } from '../../src/route/router.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { recordResponse, trackRegistry } from './audit.js';
 import type { LogCapture } from './log-capture.js';
 import { createTestDeps } from './test-deps.js';
@@ -20,10 +22,21 @@ export interface TestKeyway {
   readonly deps: Deps;
   readonly logs: LogCapture;
   /** The parts: key stores, the revocation guard (in memory unless the config names a Redis), the router. */
-  readonly runtime: Runtime;
+  readonly runtime: TestRuntime;
   /** GET /auth (or /auth/{policy}) with the given headers. */
   auth(headers: Record<string, string>, path?: string): Promise<Response>;
   /** Stop background work (key refreshes, the guard's sync, health checks). */
+  close(): Promise<void>;
+}
+
+/** The generation's parts plus the process's guard, started and closed together. */
+export interface TestRuntime extends Omit<Generation, 'start'> {
+  readonly process: KeywayProcess;
+  readonly revocation: RevocationGuard;
+  /** deps.clock (with the generation's parts, what explain runs on). */
+  readonly clock: Clock;
+  /** Start the generation's parts and the guard; `awaitKeys` waits for the first key and revocation loads. */
+  start(awaitKeys: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,11 +72,27 @@ export async function createTestKeyway(input: unknown, options: TestKeywayOption
     ...(options.timers ? { timers: options.timers } : {}),
   });
   const logs = deps.logs;
-  const runtime = createRuntime(deps, options.router ? { router: options.router } : {});
+  const router = options.router;
+  const proc = createProcess(config, deps, router ? { createRouter: () => router } : {});
+  const generation = createGeneration(proc, config);
+  const runtime: TestRuntime = {
+    ...generation,
+    process: proc,
+    revocation: proc.revocation,
+    clock: deps.clock,
+    async start(awaitKeys) {
+      // The route table and key loads (the generation) and the revocation load (the process) side by side.
+      const keys = generation.start(awaitKeys);
+      const loaded = proc.start();
+      await keys;
+      if (awaitKeys) await loaded;
+    },
+    close: () => proc.close(),
+  };
   if (!options.noStart) await runtime.start(true);
   const app = buildApp({
     decide: runtime.decide,
-    record: createDecisionRecorder(deps),
+    record: createDecisionRecorder(config.log, deps),
     readiness: () => runtime.readiness,
     server: config.server,
     registry: deps.metrics.registry,

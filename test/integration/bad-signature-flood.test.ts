@@ -81,7 +81,15 @@ async function setup(): Promise<{ verify: TokenVerifier; counter: { checks: numb
   await Promise.all([...stores.values()].map((s) => s.start()));
   const counter = { checks: 0 };
   const wrapped = new Map([...stores].map(([name, store]) => [name, counted(store, counter)]));
-  return { verify: createTokenVerifier(config.issuers, wrapped, deps), counter };
+  return {
+    verify: createTokenVerifier(
+      config.issuers,
+      wrapped,
+      { limits: config.limits, maxTokenLifetime: config.revocation.max_token_lifetime },
+      deps,
+    ),
+    counter,
+  };
 }
 
 const claims = (iss: string) => ({ iss, sub: 'mallory', iat: T0 / 1000, exp: T0 / 1000 + 600 });

@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse.js';
 import { createDeps } from '../../src/deps-create.js';
 import { explain, explainInput } from '../../src/explain/explain.js';
+import { createGeneration } from '../../src/generation.js';
 import { createLogger } from '../../src/infra/log.js';
 import { createMetrics } from '../../src/infra/metrics.js';
+import { createProcess } from '../../src/process.js';
 import { parseForwardedRequest } from '../../src/request/request.js';
-import { createRuntime } from '../../src/runtime.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestKeyway } from '../helpers/keyway.js';
 import { startRedis } from '../helpers/redis-server.js';
@@ -192,23 +193,25 @@ describe('explain is a dry run', () => {
       'test',
       { readFile: () => '' },
     );
-    const runtime = createRuntime(
-      createDeps(config, { log: createLogger('silent'), metrics: createMetrics() }),
-    );
-    await runtime.start(true);
+    const deps = createDeps(config, { log: createLogger('silent'), metrics: createMetrics() });
+    const proc = createProcess(config, deps);
+    const generation = createGeneration(proc, config);
+    await Promise.all([generation.start(true), proc.start()]);
     const token = await mintToken(['--issuer', 'default', '--sub', 'erin'], {
       KEYWAY_ISSUER: 'https://hs.test',
       KEYWAY_HS_SECRET: HS_SECRET,
     });
     for (let i = 0; i < 3; i++)
-      expect(await explain(runtime, explainInput.parse({ token }))).toMatchObject({ result: 'allow' });
+      expect(
+        await explain({ ...generation, clock: deps.clock }, explainInput.parse({ token })),
+      ).toMatchObject({ result: 'allow' });
     const req = parseForwardedRequest(
       { method: 'GET', query: '', header: (n) => (n === 'authorization' ? `Bearer ${token}` : undefined) },
       () => 'id',
     );
-    expect((await runtime.decide(req, undefined)).kind).toBe('allow');
-    const limited = await runtime.decide(req, undefined);
+    expect((await generation.decide(req, undefined)).kind).toBe('allow');
+    const limited = await generation.decide(req, undefined);
     expect(limited.kind === 'deny' && limited.error.reason).toBe('rate_limited');
-    await runtime.close();
+    await proc.close();
   });
 });

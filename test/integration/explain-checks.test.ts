@@ -308,7 +308,7 @@ describe('explain: the failed check as expected vs actual', () => {
 
   it('POST /admin/explain shows the same checks', async () => {
     const { createExplainAdminRoutes } = await import('../../src/http/admin-explain.js');
-    const app = createExplainAdminRoutes(context);
+    const app = createExplainAdminRoutes(() => context);
     const t = await hs({ aud: ['a'] });
     const res = await app.request('/', {
       method: 'POST',

@@ -6,7 +6,8 @@ import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
 import type { Deps } from '../../src/deps.js';
 import { KeywayError, type Reason } from '../../src/errors.js';
-import { type AdminKeyStore, createKeyStores } from '../../src/keys/issuer-key-store.js';
+import { createFetchLimiter } from '../../src/keys/fetch-limiter.js';
+import { type AdminKeyStore, createIssuerKeyStore } from '../../src/keys/issuer-key-store.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createTestKey, type JwksServer, json, startJwksServer } from '../helpers/jwks-server.js';
 import { createTestDeps } from '../helpers/test-deps.js';
@@ -42,7 +43,10 @@ afterEach(async () => {
 function build(issuers: Record<string, unknown>[], limits: Record<string, unknown> = {}) {
   const config: Config = parseConfig({ issuers, limits }, 'test', noFiles);
   const deps: Deps = createTestDeps(config, { clock });
-  const all = createKeyStores(config, deps);
+  const limiter = createFetchLimiter(config.limits.max_concurrent_jwks_fetches);
+  const all = new Map(
+    config.issuers.map((issuer) => [issuer.name, createIssuerKeyStore(issuer, deps, limiter)]),
+  );
   stores.push(...all.values());
   return { all, deps };
 }

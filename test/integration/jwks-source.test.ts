@@ -62,7 +62,7 @@ function setup(issuer: Record<string, unknown> = {}, jwks: Record<string, unknow
   const deps: Deps = createTestDeps(config, { clock, log: createLogger('debug', stream) });
   const source = createJwksSource(config.issuers[0]!, deps, createFetchLimiter(4), () => {});
   sources.push(source);
-  return { source, deps };
+  return { source, deps, config };
 }
 
 async function outcomes(deps: Deps): Promise<Record<string, number>> {
@@ -189,10 +189,10 @@ describe('JWKS fetch', () => {
 
   it('caps concurrent fetches with the shared limiter', async () => {
     server.reply('/jwks', { ...json({ keys: [keyA.jwk] }), delayMs: 50 });
-    const { deps } = setup();
+    const { deps, config } = setup();
     const limiter = createFetchLimiter(2);
     const many = Array.from({ length: 6 }, () =>
-      createJwksSource(deps.config.issuers[0]!, deps, limiter, () => {}),
+      createJwksSource(config.issuers[0]!, deps, limiter, () => {}),
     );
     sources.push(...many);
     await Promise.all(many.map((s) => s.refresh()));

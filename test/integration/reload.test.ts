@@ -5,15 +5,12 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { parseConfig } from '../../src/config/parse.js';
 import { createLogger } from '../../src/infra/log.js';
 import { writeRouteTable } from '../../src/route/table-redis-layout.js';
-import { createRuntime, runtimeParts } from '../../src/runtime.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { createTestKey, startJwksServer } from '../helpers/jwks-server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 import { startRedis } from '../helpers/redis-server.js';
-import { createTestDeps } from '../helpers/test-deps.js';
 import { HS_SECRET, mint } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -278,20 +275,6 @@ describe('config reload while the Redis route table is unreachable', () => {
   });
 });
 
-describe('the JWKS fetch cap across reloads', () => {
-  it('every runtime of the process shares the first one’s limiter (taken-over stores and new ones alike)', async () => {
-    const config = parseConfig({ issuers: [{ issuer: 'https://idp.test', hs_secrets: [HS_SECRET] }] }, 't', {
-      readFile: () => '',
-    });
-    const deps = createTestDeps(config);
-    const first = createRuntime(deps);
-    const second = createRuntime(deps, { previous: first, revocation: first.revocation });
-    expect(second.jwksLimiter).toBe(first.jwksLimiter);
-    await first.close(runtimeParts(second));
-    await second.close();
-  });
-});
-
 describe('shutdown during a reload', () => {
   it('close() does not wait past shutdown_timeout for a reload stuck on a key fetch', async () => {
     const idp = await startJwksServer();
@@ -379,6 +362,33 @@ describe('config reload: metrics of a removed issuer', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('config reload: the admin API follows the serving generation', () => {
+  it('/admin/status and /admin/keys show the new issuers after a reload (the admin app is built once)', async () => {
+    const file5 = join(dir, 'admin-follows.yaml');
+    const issuers = (...names: string[]) =>
+      writeFileSync(
+        file5,
+        `server: { port: 0 }\nadmin: { port: 0 }\nissuers:\n${names.map((n) => `  - issuer: ${n}\n    hs_secrets: ["\${HS}"]\n`).join('')}` +
+          'policies:\n  - name: api\n',
+      );
+    issuers('https://first.test');
+    const s = await startReloadable({ KEYWAY_CONFIG: file5, HS: HS_SECRET, KEYWAY_ADMIN_TOKEN: ADMIN });
+    servers.push(s);
+    const admin = async (path: string) =>
+      (await (
+        await fetch(`http://127.0.0.1:${s.adminPort}/admin/${path}`, {
+          headers: { authorization: `Bearer ${ADMIN}` },
+        })
+      ).json()) as { issuers: { issuer: string }[] };
+    expect((await admin('status')).issuers.map((i) => i.issuer)).toEqual(['https://first.test']);
+    issuers('https://first.test', 'https://second.test');
+    expect((await s.reload()).ok).toBe(true);
+    const both = ['https://first.test', 'https://second.test'];
+    expect((await admin('status')).issuers.map((i) => i.issuer)).toEqual(both);
+    expect((await admin('keys')).issuers.map((i) => i.issuer)).toEqual(both);
   });
 });
 

@@ -53,7 +53,7 @@ describe('revocation: a resync racing a local write', () => {
     const { deps } = testDeps(config);
     const state: { hold?: Promise<void>; held: number } = { held: 0 };
     guard = createRevocationGuard(config.revocation, deps, {
-      connect: delayingConnector(createRedisConnector(config.revocation, 100), state),
+      connect: delayingConnector(createRedisConnector(deps.redis!, 100), state),
     });
     await guard.start();
     expect(guard.readiness.check().ok).toBe(true);

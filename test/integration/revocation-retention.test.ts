@@ -4,8 +4,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRevokeCommand } from '../../src/cli/revoke.js';
 import { parseConfig } from '../../src/config/parse.js';
+import { retentionOf } from '../../src/config/retention.js';
 import { createRevocationGuard } from '../../src/revocation/guard.js';
-import { retentionOf } from '../../src/revocation/retention.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
 import { HS_SECRET } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -80,6 +80,8 @@ describe('revocation retention (real Redis)', () => {
       },
     );
     expect(retentionOf(config)).toEqual({ leeway: 91, lifetime: 86_400 });
+    // Computed once, when the config is resolved: every reader takes this one.
+    expect(config.revocation.retention).toEqual({ leeway: 91, lifetime: 86_400 });
     expect(retentionOf({ ...config, issuers: [] })).toEqual({ leeway: 60, lifetime: 86_400 });
   });
 

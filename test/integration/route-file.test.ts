@@ -28,7 +28,7 @@ async function setup(pollInterval = '10s') {
   writeFileSync(file, `routes:\n  t1/svc/v1: ${A}\n`);
   const config = routingConfig({ table_file: file, poll_interval: pollInterval, health: { enabled: false } });
   const deps = testDeps(config, fakeHealthFetch(new Set()));
-  router = createRouter(config, deps);
+  router = createRouter(config.routing, deps);
   await router.start();
   const r = router;
   const pick = () => r.select({ instance: undefined, version: 't1/svc/v1' }, 'alice', 'deny').upstream;
@@ -80,7 +80,7 @@ describe('file route table', () => {
   it('serves the table with health at GET /admin/routes behind the admin token', async () => {
     const { router: r } = await setup();
     const admin = buildAdminApp({ adminToken: ADMIN_TOKEN }, [
-      { path: 'routes', app: createRouteAdminRoutes(r) },
+      { path: 'routes', app: createRouteAdminRoutes(() => r) },
     ]);
     expect((await admin.request('/admin/routes')).status).toBe(401);
     const res = await admin.request('/admin/routes', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });

@@ -44,7 +44,7 @@ async function newRouter(url = redis.url) {
     { readFile: () => '' },
   );
   const deps = testDeps(config, fakeHealthFetch(new Set()));
-  const router = createRouter(config, deps);
+  const router = createRouter(config.routing, deps);
   routers.push(router);
   await router.start();
   const pick = (version: string) => {

@@ -22,7 +22,7 @@ const RANKS: readonly (readonly string[])[] = [
   ['pipeline/'],
   ['explain/'],
   ['proxy-config/'],
-  ['runtime.ts', 'readiness.ts', 'reload.ts'],
+  ['process.ts', 'generation.ts', 'readiness.ts', 'reload.ts'],
   ['http/'],
   ['cli/'],
   ['app.ts', 'server.ts', 'dev-banner.ts', 'main.ts', 'cli.ts'],

@@ -1,13 +1,13 @@
 // Where `keyway revoke` sends its work: the admin API (--admin-url) or Redis directly (REDIS_URL / KEYWAY_CONFIG).
 import { decodeJwt } from 'jose';
 import type { Config } from '../../config/types.js';
+import { createRedisAccess } from '../../infra/redis-client.js';
 import type { Clock } from '../../lib/clock.js';
 import { AdminInputError } from '../admin-input-error.js';
 import { revocationKeys } from '../keys.js';
-import { createRedisConnector, hasRedis } from '../redis/redis-connect.js';
+import { createRedisConnector } from '../redis/redis-connect.js';
 import { listRedisRevocations } from '../redis/redis-list.js';
 import { createRedisStore } from '../redis/redis-store.js';
-import { retentionOf } from '../retention.js';
 import type { RevocationPage } from '../types.js';
 import { applyRevokeRequest, type RevokeRequest, type RevokeResult } from './revoke-request.js';
 
@@ -90,16 +90,17 @@ export function createAdminTarget(baseUrl: string, adminToken: string, fetchFn: 
 }
 
 /** Redis named by the config; a presented token is only parsed here (no keys to verify it with). Entries are kept for
- * retentionOf(config), like the servers do; a writer without the servers' issuers still never prunes what they need
+ * revocation.retention (resolved with the config), like the servers do; a writer without the servers' issuers still never prunes what they need
  * (the scripts prune with the largest retention any writer announced). Throws TargetError. */
 export async function createRedisTarget(fullConfig: Config, clock: Clock): Promise<RevokeTarget> {
   const config = fullConfig.revocation;
-  if (!hasRedis(config))
+  const redis = createRedisAccess(config);
+  if (redis === undefined)
     throw new TargetError(
       'no target: pass --admin-url (or KEYWAY_ADMIN_URL), or set REDIS_URL / KEYWAY_CONFIG',
       true,
     );
-  const client = createRedisConnector(config, 1_000)('commands');
+  const client = createRedisConnector(redis, 1_000)('commands');
   client.on('error', () => {});
   try {
     await client.connect();
@@ -109,7 +110,7 @@ export async function createRedisTarget(fullConfig: Config, clock: Clock): Promi
   }
   const storeOptions = {
     keys: revocationKeys(config.key_prefix),
-    retention: retentionOf(fullConfig),
+    retention: config.retention,
     feedMaxLen: config.feed_max_len,
     clock,
   };

@@ -36,8 +36,9 @@ const deny = (reason: 'missing_token' | 'bad_signature' = 'missing_token'): Deci
 });
 
 function recorder(log: Record<string, unknown>, level = 'info') {
-  const deps = createTestDeps(parseConfig({ log }, 'test', { readFile: () => '' }), { level });
-  const record = createDecisionRecorder(deps);
+  const config = parseConfig({ log }, 'test', { readFile: () => '' });
+  const deps = createTestDeps(config, { level });
+  const record = createDecisionRecorder(config.log, deps);
   const decisions = () => deps.logs.entries().filter((e) => e['msg'] === 'decision');
   return { record, decisions, metrics: deps.metrics };
 }
@@ -112,9 +113,10 @@ describe('decision line', () => {
   });
 
   it('caps a 30 KB path (and other client-controlled fields) and says it did', () => {
-    const deps = createTestDeps(parseConfig({}, 'test', { readFile: () => '' }), { level: 'info' });
+    const config = parseConfig({}, 'test', { readFile: () => '' });
+    const deps = createTestDeps(config, { level: 'info' });
     const logs = deps.logs;
-    const record = createDecisionRecorder(deps);
+    const record = createDecisionRecorder(config.log, deps);
     const path = `/api/${'a'.repeat(30_000)}`;
     record({ ...request(path), host: 'h'.repeat(5_000), method: 'M'.repeat(100) }, deny(), 0.0001);
     const line = logs.lines.join('');

@@ -13,7 +13,7 @@ function memoryGuard() {
   });
   const clock = createManualClock(T0 * 1000);
   const deps = createTestDeps(config, { clock });
-  return { guard: createRevocationGuard(config.revocation, deps), clock, logs: deps.logs, deps };
+  return { guard: createRevocationGuard(config.revocation, deps), clock, logs: deps.logs, deps, config };
 }
 
 describe('revocation guard, in-memory store', () => {
@@ -76,11 +76,11 @@ describe('revocation guard, in-memory store', () => {
     expect(guard.check({ jti: 'j0' }, 'closed')).toBe('ok');
   });
 
-  it('registers its metrics on the shared registry (and a second guard takes them over)', async () => {
-    const { deps } = memoryGuard();
-    createRevocationGuard(deps.config.revocation, deps);
+  it('registers its metrics once on the shared registry (a second guard on it is a wiring bug, refused)', async () => {
+    const { deps, config } = memoryGuard();
     const text = await deps.metrics.registry.metrics();
     expect(text).toContain('keyway_revocation_mirror_size 0');
     expect(text).toContain('keyway_revocation_redis_connected 0');
+    expect(() => createRevocationGuard(config.revocation, deps)).toThrow(/already been registered/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/infra/log.js';
 import { createMetrics } from '../../../src/infra/metrics.js';
 import { createHealthChecker, PROBE_CONCURRENCY } from '../../../src/route/health.js';
-import { routeMetrics } from '../../../src/route/route-metrics.js';
+import { createRouteMetrics } from '../../../src/route/route-metrics.js';
 import { createFakeTime, settle } from '../../helpers/fake-time.js';
 import { createLogCapture } from '../../helpers/log-capture.js';
 import { fakeHealthFetch } from './helpers.js';
@@ -28,7 +28,7 @@ function setup(down: Set<string>, status?: Map<string, number>, opts = options) 
     fetch: fetchImpl,
     clock: () => 1_000,
     log: createLogger('silent', createLogCapture()),
-    metrics: routeMetrics(metrics.registry),
+    metrics: createRouteMetrics(metrics.registry),
   });
   return { checker, metrics, requested };
 }
@@ -111,7 +111,7 @@ describe('createHealthChecker', () => {
         clock: time.clock,
         timers: time.timers,
         log: createLogger('silent'),
-        metrics: routeMetrics(metrics.registry),
+        metrics: createRouteMetrics(metrics.registry),
       },
     );
     await checker.setUpstreams(['10.0.0.1:8080']);
@@ -148,7 +148,7 @@ describe('createHealthChecker', () => {
       fetch: slow,
       clock: () => 1_000,
       log: createLogger('silent', createLogCapture()),
-      metrics: routeMetrics(createMetrics({ processMetrics: false }).registry),
+      metrics: createRouteMetrics(createMetrics({ processMetrics: false }).registry),
     });
     const upstreams = Array.from({ length: 300 }, (_, i) => `10.1.${i >> 8}.${i & 255}:80`);
     await checker.setUpstreams(upstreams);

@@ -27,7 +27,7 @@ async function start(down: Set<string>, table = TABLE, extra: Record<string, unk
     ...extra,
   });
   const deps = testDeps(config, fakeHealthFetch(down));
-  const router = createRouter(config, deps);
+  const router = createRouter(config.routing, deps);
   routers.push(router);
   await router.start();
   return { router, deps, file };
@@ -46,7 +46,7 @@ async function startPushed(
   const config = routingConfig({ health: { interval: '1m', unhealthy_threshold: 1 }, ...options.routing });
   const deps = testDeps(config, options.fetch ?? fakeHealthFetch(options.down ?? new Set()), options.time);
   const source = createPushTableSource(config, table);
-  const router = createRouter(config, deps, { source });
+  const router = createRouter(config.routing, deps, { source });
   routers.push(router);
   await router.start();
   return { router, deps, source };
@@ -75,11 +75,14 @@ function reason(fn: () => unknown): string | undefined {
 
 describe('createRouter', () => {
   it('is disabled without a table, and enabled by default_upstreams alone', async () => {
-    const none = createRouter(routingConfig({}), testDeps(routingConfig({}), fakeHealthFetch(new Set())));
+    const none = createRouter(
+      routingConfig({}).routing,
+      testDeps(routingConfig({}), fakeHealthFetch(new Set())),
+    );
     expect(none.enabled).toBe(false);
     expect(none.readiness.check()).toEqual({ ok: true, detail: 'no route table configured' });
     const config = routingConfig({ default_upstreams: [DEF], health: { enabled: false } });
-    const only = createRouter(config, testDeps(config, fakeHealthFetch(new Set())));
+    const only = createRouter(config.routing, testDeps(config, fakeHealthFetch(new Set())));
     routers.push(only);
     await only.start();
     expect(only.enabled).toBe(true);
@@ -267,6 +270,8 @@ describe('createRouter', () => {
 
   it('refuses redis: true without a Redis connection in the config', () => {
     const config = routingConfig({ redis: true });
-    expect(() => createRouter(config, testDeps(config, fakeHealthFetch(new Set())))).toThrow(ConfigError);
+    expect(() => createRouter(config.routing, testDeps(config, fakeHealthFetch(new Set())))).toThrow(
+      ConfigError,
+    );
   });
 });
