@@ -83,16 +83,20 @@ export async function resolveStartup(env: Env, options: StartupOptions = {}): Pr
  */
 export function startProblems(sections: ParsedSections, io: ConfigIo = nodeIo): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const { raw, failed } = sections;
+  const { raw, failed, unreadable } = sections;
   const { routing, revocation } = raw;
-  if (!failed.has('routing') && routing.table_file !== undefined)
+  // A section with other problems is checked on its readable part: its files are reported in the same pass.
+  if (!unreadable.has('routing') && routing.table_file !== undefined)
     problems.push(...checkTableFile(routing.table_file, tableRules(routing), (p) => io.readFile(p)));
+  const snapshot =
+    revocation.snapshot_file === undefined || unreadable.has('revocation')
+      ? undefined
+      : snapshotDirProblem(revocation.snapshot_file);
+  if (snapshot) problems.push(snapshot);
+  // Whether a Redis is configured is judged on complete sections only (a removed bad redis_url is not "none").
   if (failed.has('routing') || failed.has('revocation')) return problems;
   const redis = routingRedisProblem(raw);
   if (redis) problems.push(redis);
-  const snapshot =
-    revocation.snapshot_file === undefined ? undefined : snapshotDirProblem(revocation.snapshot_file);
-  if (snapshot) problems.push(snapshot);
   return problems;
 }
 
