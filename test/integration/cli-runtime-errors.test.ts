@@ -42,6 +42,21 @@ describe('keygen --out', () => {
       ),
     );
   });
+  it.each([
+    [
+      'under /proc (a kernel filesystem where recursive mkdir never returns)',
+      '/proc/keyway-nope/keys',
+      'proc',
+    ],
+    ['under /sys', '/sys/keyway-nope', 'sysfs'],
+  ])('a directory %s: exit 1 at once, naming the filesystem', async (_what, out, fs) => {
+    // spawnCli kills the child after 30 s: a hang fails this test instead of the run.
+    const r = await spawnCli(['keygen', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`keyway keygen: --out ${out}: cannot create the directory`);
+    expect(r.stderr).toContain(`kernel's ${fs} filesystem`);
+  });
 });
 
 describe('mint --key: the key type fixes the algs (the same binding as verification)', () => {
