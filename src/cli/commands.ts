@@ -1,6 +1,7 @@
 // COMMANDS: every `keyway` command and its flags, in one table — the parser and every help text are built from it.
 
 import { parseDuration } from '../lib/duration.js';
+import { hostPortProblem } from '../lib/host-port.js';
 import { SIGNING_ALGS } from '../lib/jws-algs.js';
 import type { CommandName, CommandSpec } from './command-spec.js';
 
@@ -177,10 +178,17 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         choices: PROXY_KINDS,
         help: 'the same as the positional KIND',
       },
-      listen: { type: 'string', value: 'ADDR', default: ':8080', help: 'where the proxy listens' },
+      listen: {
+        type: 'string',
+        value: 'ADDR',
+        default: ':8080',
+        help: 'where the proxy listens (host:port or :port)',
+        check: (v) => hostPortProblem(v, true),
+      },
       keyway: {
         type: 'string',
         value: 'ADDR',
+        check: (v) => hostPortProblem(v),
         help: 'where the proxy reaches keyway (default server.host:server.port; fly: keyway.flycast:8081)',
       },
       hop: {
@@ -188,11 +196,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         value: 'ADDR',
         default: '127.0.0.1:8090',
         help: 'traefik-two-hop: the loopback routing entry point',
+        check: (v) => hostPortProblem(v),
       },
       app: {
         type: 'string',
         value: 'ADDR',
         help: 'without routing: the application to proxy to (default 127.0.0.1:3000)',
+        check: (v) => hostPortProblem(v),
       },
     },
     notes: [
