@@ -2,6 +2,7 @@
 // config itself, and the files and connections it names — shared by `serve` and `check-config` so they cannot disagree.
 import { readFileSync } from 'node:fs';
 import { quickStartVariables } from '../config/env-input.js';
+import { listenHostProblems } from '../config/listen-hosts.js';
 import {
   attributeProblems,
   type ConfigInput,
@@ -65,6 +66,7 @@ export async function resolveStartup(env: Env, options: StartupOptions = {}): Pr
   problems.push(...checked.problems);
   // The files and connections the config names are checked even when other parts have problems: one pass.
   problems.push(...attributeProblems(startProblems(checked.sections, io), input.origins));
+  problems.push(...attributeProblems(await listenHostProblems(checked.sections), input.origins));
   if (problems.length > 0 || checked.config === undefined)
     return { ok: false, error: new ConfigError(input.source, problems) };
   const config: Config = dev ? { ...checked.config, devMode: true } : checked.config;

@@ -215,4 +215,18 @@ describe('files the config names', () => {
     expect(message('policies[0].issuers[0]')).toContain('"corp", "partner"');
     expect(message('default_policy')).toContain('"web", "api"');
   });
+
+  it.each([
+    ['an IPv4-looking HOST that is no address', { HOST: '999.1.1.1' }, 'HOST'],
+    ['a HOST that is not a name', { HOST: 'bad host' }, 'HOST'],
+    ['a name that does not resolve', { HOST: 'nowhere.invalid' }, 'HOST'],
+  ])('%s is a config problem naming its source', async (_what, env, source) => {
+    const got = await problems({ KEYWAY_CONFIG: file('listen.yaml', ISSUER), ...env });
+    expect(got).toEqual([{ source, path: 'server.host', code: 'invalid_value' }]);
+  });
+
+  it('IP literals and names that resolve are fine to listen on', async () => {
+    for (const HOST of ['0.0.0.0', '::', '::1', '127.0.0.1', 'localhost'])
+      expect(await problems({ KEYWAY_CONFIG: file('listen-ok.yaml', ISSUER), HOST })).toEqual([]);
+  });
 });
