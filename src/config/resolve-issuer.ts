@@ -17,8 +17,12 @@ export function resolveIssuer(
   problems: ConfigProblem[],
 ): Issuer {
   const hs_secrets = raw.hs_secrets.map((s, j) => resolveHsSecret(s, `${at}.hs_secrets[${j}]`, io, problems));
-  const keys = raw.keys.map((k, j) => resolveStaticKey(k, `${at}.keys[${j}]`, io, problems));
-  if (!raw.jwks_uri && !raw.discovery && hs_secrets.length === 0 && keys.length === 0) {
+  // A JWKS file (`{"keys": [...]}`, what `keyway keygen` writes) gives one key per entry, all at its keys[j] path.
+  const located = raw.keys.flatMap((k, j) =>
+    resolveStaticKey(k, `${at}.keys[${j}]`, io, problems).map((key) => ({ key, path: `${at}.keys[${j}]` })),
+  );
+  const keys = located.map((l) => l.key);
+  if (!raw.jwks_uri && !raw.discovery && raw.hs_secrets.length === 0 && raw.keys.length === 0) {
     problems.push({
       path: at,
       code: 'missing_key',
@@ -42,16 +46,14 @@ export function resolveIssuer(
   const algorithms =
     raw.algorithms ??
     ([
-      ...(raw.jwks_uri || raw.discovery || keys.length > 0 ? ASYMMETRIC_ALGS : []),
+      ...(raw.jwks_uri || raw.discovery || raw.keys.length > 0 ? ASYMMETRIC_ALGS : []),
       ...hsAlgs,
     ] as SigningAlg[]);
   // The key store's own import, run now: a key it would skip (weak, ROCA, no usable alg) fails the config instead.
   const unreported = (path: string) =>
     !problems.some((p) => p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`));
-  keys.forEach((k, j) => {
-    const path = `${at}.keys[${j}]`;
-    if (unreported(path)) problems.push(...staticKeyProblems(k, algorithms, path));
-  });
+  for (const { key, path } of located)
+    if (unreported(path)) problems.push(...staticKeyProblems(key, algorithms, path));
   hs_secrets.forEach((s, j) => {
     const path = `${at}.hs_secrets[${j}]`;
     if (unreported(path)) problems.push(...hsSecretProblems(s, j, algorithms, path));
@@ -102,12 +104,51 @@ function resolveHsSecret(
   return { kid: 'kid' in spec ? spec.kid : undefined, key, algorithms };
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The keys of a JWKS document named by `keys[j].file`: each public key with its own kid and alg (a key's `alg` binds
+ * it to that algorithm unless `algorithms` says otherwise); `kid` in the config picks the key(s) with that kid.
+ */
+function jwksKeys(
+  raw: IssuerConfig['keys'][number],
+  set: readonly unknown[],
+  at: string,
+  problems: ConfigProblem[],
+): StaticKeyConfig[] {
+  const all = set.filter(isObject);
+  const picked = raw.kid === undefined ? all : all.filter((k) => k['kid'] === raw.kid);
+  if (picked.length === 0) {
+    problems.push({
+      path: `${at}.file`,
+      code: 'missing_key',
+      message:
+        raw.kid === undefined
+          ? `expected at least one key in the JWKS ${raw.file} ("keys" is empty)`
+          : `no key with kid ${JSON.stringify(raw.kid)} in the JWKS ${raw.file}: fix kid, or remove it to use every key`,
+    });
+    return [];
+  }
+  return picked.map((jwk) => {
+    if ('d' in jwk || 'k' in jwk)
+      problems.push({
+        path: `${at}.file`,
+        code: 'refused_key',
+        message: `expected public keys in the JWKS ${raw.file} (private or symmetric JWK material is refused)`,
+      });
+    const alg = typeof jwk['alg'] === 'string' ? [jwk['alg'] as SigningAlg] : undefined;
+    const kid = raw.kid ?? (typeof jwk['kid'] === 'string' ? jwk['kid'] : undefined);
+    return { kid, pem: undefined, jwk, algorithms: raw.algorithms ?? alg };
+  });
+}
+
 function resolveStaticKey(
   raw: IssuerConfig['keys'][number],
   at: string,
   io: ConfigIo,
   problems: ConfigProblem[],
-): StaticKeyConfig {
+): StaticKeyConfig[] {
   const given = [raw.pem, raw.jwk, raw.file].filter((v) => v !== undefined).length;
   if (given !== 1)
     problems.push({
@@ -121,15 +162,19 @@ function resolveStaticKey(
     const text = readOrReport(io, raw.file, `${at}.file`, problems);
     if (text?.includes('-----BEGIN')) pem = text;
     else if (text !== undefined) {
+      let parsed: unknown;
       try {
-        jwk = JSON.parse(text) as Record<string, unknown>;
-      } catch {
+        parsed = JSON.parse(text);
+      } catch {}
+      if (isObject(parsed) && Array.isArray(parsed['keys']))
+        return jwksKeys(raw, parsed['keys'], at, problems);
+      if (isObject(parsed)) jwk = parsed;
+      else
         problems.push({
           path: `${at}.file`,
           code: 'invalid_value',
-          message: `expected a PEM public key or a JWK JSON object in ${raw.file}`,
+          message: `expected a PEM public key, a JWK JSON object or a JWKS ({"keys": [...]}) in ${raw.file}`,
         });
-      }
     }
   }
   if (pem !== undefined && !pem.includes('-----BEGIN'))
@@ -145,7 +190,7 @@ function resolveStaticKey(
       message: 'expected a public key (private or symmetric JWK material is refused)',
     });
   }
-  return { kid: raw.kid, pem, jwk, algorithms: raw.algorithms };
+  return [{ kid: raw.kid, pem, jwk, algorithms: raw.algorithms }];
 }
 
 export function readOrReport(
