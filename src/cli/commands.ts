@@ -156,7 +156,11 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       },
       policy: { type: 'string', value: 'NAME', help: 'decide with this policy (as /auth/NAME does)' },
     },
-    notes: [CONFIG_NOTE, 'Prints JSON; exit 0 allow, 3 deny. A dry run: no rate-limit token is taken.'],
+    notes: [
+      CONFIG_NOTE,
+      "Dev mode (no config source): explains against the running dev server's issuer (its JWKS at the same PORT).",
+      'Prints JSON; exit 0 allow, 3 deny. A dry run: no rate-limit token is taken.',
+    ],
   },
   'check-config': {
     name: 'check-config',

@@ -1,12 +1,12 @@
 // `keyway explain`: the decision the configured keyway would make for a token and request, without a server.
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../config/load.js';
 import { createDeps } from '../deps-create.js';
 import { explain, explainInput } from '../explain/explain.js';
 import { createLogger } from '../infra/log.js';
 import { createMetrics } from '../infra/metrics.js';
 import { createRuntime } from '../runtime.js';
 import type { CliIo, CommandRun } from './command-run.js';
+import { resolveStartup } from './startup.js';
 import { CliError, UsageError } from './usage-error.js';
 
 async function readToken(values: Readonly<Record<string, unknown>>, io: CliIo): Promise<string | undefined> {
@@ -43,7 +43,14 @@ export const runExplain: CommandRun = async ({ values }, io) => {
   const input = explainInput.safeParse({ token, method, host, uri, policy, headers });
   if (!input.success)
     throw new UsageError(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const config = loadConfig(io.env);
+  // The same startup resolution as serve: the config, or in dev mode the running dev server's issuer.
+  const startup = await resolveStartup(io.env, { devKeysFromServer: true });
+  if (!startup.ok) throw startup.error;
+  const { config, dev } = startup;
+  if (dev)
+    io.err(
+      `explain: dev mode (no config source): explaining against the running dev server's issuer, its keys read from ${new URL(dev.jwksPath, dev.issuer).href} — start \`keyway serve\` (or \`keyway dev\`) with the same PORT first\n`,
+    );
   const runtime = createRuntime(
     createDeps(config, { log: createLogger('silent'), metrics: createMetrics() }),
   );

@@ -23,6 +23,11 @@ export interface StartupOptions {
   /** `keyway dev`: run the embedded dev issuer whatever the config says (never under NODE_ENV=production). */
   readonly forceDev?: boolean;
   readonly io?: ConfigIo;
+  /**
+   * Dev mode for a command beside a running dev server (`explain`): the dev issuer's keys are the server's, read from
+   * its JWKS URL (the same PORT), not a key of this process's own.
+   */
+  readonly devKeysFromServer?: boolean;
 }
 
 /** What serve starts: the config and, in dev mode, the embedded issuer; or every problem, as one ConfigError. */
@@ -59,7 +64,7 @@ export async function resolveStartup(env: Env, options: StartupOptions = {}): Pr
   let source = input.source;
   if (devReason !== undefined && problems.length === 0) {
     dev = await createDevIssuer(parseSections(input.doc).raw.server.port || 8081);
-    extra = dev.configInput;
+    extra = options.devKeysFromServer ? withoutStaticKeys(dev.configInput) : dev.configInput;
     source = input.kind === 'none' ? 'embedded dev issuer' : `${input.source} + embedded dev issuer`;
   }
   const checked = checkLoadedConfig(input, io, extra, source);
@@ -100,6 +105,15 @@ export function startProblems(sections: ParsedSections, io: ConfigIo = nodeIo): 
   const redis = routingRedisProblem(raw);
   if (redis) problems.push(redis);
   return problems;
+}
+
+/** The dev issuer config with only its JWKS URL (the running dev server's key), not this process's own key. */
+function withoutStaticKeys(input: DevIssuer['configInput']): Record<string, unknown> {
+  const issuers = input.issuers.map((i) => {
+    const { keys: _own, ...rest } = i as Record<string, unknown>;
+    return rest;
+  });
+  return { ...input, issuers };
 }
 
 /** NODE_ENV=production never runs the embedded dev issuer: a deployment that lost its config must not trust one. */
