@@ -92,7 +92,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         type: 'string',
         value: 'DURATION',
         check: duration,
-        help: 'lifetime (default 1h; with --issuer at most revocation.max_token_lifetime)',
+        help: 'lifetime (default 1h, with --issuer capped at revocation.max_token_lifetime; a longer --exp is signed as asked, with a note: keyway answers lifetime_too_long)',
       },
       jti: { type: 'string', value: 'JTI', help: 'the jti claim (default: a random UUID)' },
       claim: {
@@ -110,7 +110,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     summary: 'revoke a token, a jti or a subject; list or delete revocations (admin API or Redis)',
     flags: {
       jti: { type: 'string', value: 'JTI', help: 'revoke this jti (with --exp)' },
-      exp: { type: 'string', value: 'T', help: 'the exp of the token with --jti' },
+      exp: { type: 'string', value: 'T', help: 'with --jti (required): the exp of the token' },
       token: { type: 'string', value: 'TOKEN|-', help: 'revoke this token (- reads stdin)' },
       'token-file': { type: 'string', value: 'FILE|-', help: 'revoke the token in FILE (- reads stdin)' },
       sub: {
@@ -136,7 +136,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     notes: [
       'One action: --jti, --token, --token-file or --sub; or --list; or --delete.',
       'Target: the admin API with --admin-url, else Redis from REDIS_URL / KEYWAY_CONFIG (give it the servers’ config).',
-      'Times: whole seconds since the epoch, or an ISO 8601 date.',
+      'Times: whole seconds since the epoch (a NumericDate), or an ISO 8601 date like 2026-01-01T00:00:00Z.',
+      'An entry already past (--exp, or --before older than the lifetime keyway accepts) is written, and a note on stderr says it is pruned at once: such tokens are refused as expired anyway.',
     ],
   },
   explain: {

@@ -14,15 +14,24 @@ async function readToken(values: Readonly<Record<string, unknown>>, io: CliIo): 
   const token = values['token'] as string | undefined;
   if (file !== undefined && token !== undefined)
     throw new UsageError('give --token or --token-file, not both');
-  if (file === '-') return (await io.readStdin()).trim();
-  if (file === undefined) return token;
+  if (file === undefined) {
+    if (token !== undefined && token.trim() === '') throw new UsageError('--token is empty: give the token');
+    return token;
+  }
+  let text: string;
   try {
-    return readFileSync(file, 'utf8').trim();
+    text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
   } catch (err) {
     throw new CliError(
       `--token-file ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+  // An empty file is not a malformed token: say what is wrong with the input, not with an Authorization header.
+  if (text.trim() === '')
+    throw new CliError(
+      `--token-file ${file}: ${file === '-' ? 'stdin is empty' : 'the file is empty'}: put the token (the compact JWS) in it`,
+    );
+  return text.trim();
 }
 
 function parseHeaders(lines: readonly string[]): Record<string, string> {
@@ -47,6 +56,11 @@ export const runExplain: CommandRun = async ({ values }, io) => {
   const startup = await resolveStartup(io.env, { devKeysFromServer: true });
   if (!startup.ok) throw startup.error;
   const { config, dev } = startup;
+  const wanted = input.data.policy;
+  if (wanted !== undefined && !config.policies.some((p) => p.name === wanted))
+    throw new UsageError(
+      `--policy ${wanted}: no such policy in ${config.source} (configured: ${config.policies.map((p) => p.name).join(', ') || 'none'})`,
+    );
   if (dev)
     io.err(
       `explain: dev mode (no config source): explaining against the running dev server's issuer, its keys read from ${new URL(dev.jwksPath, dev.issuer).href} — start \`keyway serve\` (or \`keyway dev\`) with the same PORT first\n`,

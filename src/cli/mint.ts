@@ -35,6 +35,14 @@ function payloadOf(values: Readonly<Record<string, unknown>>): JWTPayload {
   return payload;
 }
 
+/** The claims mint has a flag of its own for (a note says `--sub …`, not `--claim sub=…`). */
+const CLAIM_FLAGS: Readonly<Record<string, string>> = {
+  sub: '--sub ',
+  iss: '--iss ',
+  aud: '--aud ',
+  jti: '--jti ',
+};
+
 const optional = <K extends string>(name: K, value: unknown) =>
   value === undefined ? {} : ({ [name]: value } as Record<K, unknown>);
 
@@ -133,7 +141,15 @@ export const runMint: CommandRun = async ({ values }, io) => {
   };
   for (const claim of issuer?.required_claims ?? [])
     if (readClaim(claims, claim) === undefined)
-      io.err(`mint: note: issuer ${issuer!.name} requires the claim ${claim}: add --claim ${claim}=…\n`);
+      io.err(
+        `mint: note: issuer ${issuer!.name} requires the claim ${claim}: add ${CLAIM_FLAGS[claim] ?? `--claim ${claim}=`}…\n`,
+      );
+  const accepted = issuer?.audiences ?? [];
+  const given = claims.aud === undefined ? [] : Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (issuer && accepted.length > 0 && !given.some((a) => accepted.includes(a)))
+    io.err(
+      `mint: note: issuer ${issuer.name} accepts aud ${accepted.map((a) => JSON.stringify(a)).join(', ')} and this token has ${given.length === 0 ? 'none' : given.map((a) => JSON.stringify(a)).join(', ')}: keyway answers bad_audience (drop --aud to use the issuer's first)\n`,
+    );
   const jwt = new SignJWT(claims).setProtectedHeader({
     alg,
     typ: issuer?.typ?.[0] ?? 'JWT',
