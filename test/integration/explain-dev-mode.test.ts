@@ -4,38 +4,33 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
-import { freePort } from '../helpers/free-port.js';
+import { retryOnBindConflict, unusedPort, waitForReadyLine } from '../helpers/ports.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const child of children) child.kill('SIGTERM');
 });
 
-/** `keyway serve` in dev mode on `port`; resolves with the banner's token (read from its 0600 file). */
-async function devServer(port: number): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** `keyway serve` in dev mode on an unused port; its port and the banner's token (read from its 0600 file). */
+function devServer(): Promise<{ port: number; token: string }> {
+  return retryOnBindConflict(1, async ([port]) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+      env: { PATH: process.env['PATH'] ?? '', PORT: String(port), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    // The banner comes once keyway listens.
+    const output = await waitForReadyLine(child, /TOKEN=\$\(cat '[^']+'\)/, 'dev keyway', port!);
+    const file = /TOKEN=\$\(cat '([^']+)'\)/.exec(output())![1]!;
+    return { port: port!, token: readFileSync(file, 'utf8').trim() };
   });
-  children.push(child);
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  for (let i = 0; i < 300; i++) {
-    const file = /TOKEN=\$\(cat '([^']+)'\)/.exec(out)?.[1];
-    if (file) return readFileSync(file, 'utf8').trim();
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no dev banner: ${out}`);
 }
 
 const REQUEST = ['--host', 'app.example.com', '--uri', '/api/items'];
 
 describe('explain in dev mode', () => {
   it('agrees with the running dev server: the server allows, explain allows (exit 0)', async () => {
-    const port = await freePort();
-    const token = await devServer(port);
+    const { port, token } = await devServer();
     const served = await fetch(`http://127.0.0.1:${port}/auth`, {
       headers: {
         'x-forwarded-host': 'app.example.com',
@@ -51,9 +46,9 @@ describe('explain in dev mode', () => {
   });
 
   it('without a dev server on that PORT: a deny, and stderr says explain needs the running dev server', async () => {
-    const port = await freePort();
-    const token = await devServer(port);
-    const other = await freePort();
+    const { token } = await devServer();
+    // A port nothing listens on: explain's JWKS fetch is refused there.
+    const other = await unusedPort();
     const r = await spawnCli(['explain', '--token', token, ...REQUEST], { PORT: String(other) });
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout).result).toBe('deny');

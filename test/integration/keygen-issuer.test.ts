@@ -8,8 +8,8 @@ import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../src/config/load.js';
 import { runCli } from '../helpers/cli.js';
-import { freePort } from '../helpers/free-port.js';
 import { createTestKeyway } from '../helpers/keyway.js';
+import { listeningPorts } from '../helpers/keyway-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyway-keygen-issuer-'));
 const readFile = (p: string) => readFileSync(p, 'utf8');
@@ -117,23 +117,27 @@ describe('keygen output as an issuer’s static keys', () => {
     expect([check.code, check.stderr]).toEqual([0, '']);
     const mint = await cli(['mint', '--issuer', 'own', '--key', 'keys/private.pem', '--sub', 'alice']);
     expect([mint.code, mint.stderr]).toEqual([0, '']);
-    const port = await freePort();
+    // keyway serve from the directory the README's commands ran in, on port 0 (its port read from its ready line).
     const server = spawn(process.execPath, argv(['serve']), {
       cwd,
-      env: { ...env, PORT: String(port), LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
+      env: { ...env, PORT: '0', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let output = '';
+    server.stdout?.on('data', (c: Buffer) => (output += c));
+    server.stderr?.on('data', (c: Buffer) => (output += c));
+    const exited = new Promise<{ code: number | null; afterMs: number }>((resolve) =>
+      server.once('exit', (code) => resolve({ code, afterMs: 0 })),
+    );
     try {
-      let res: Response | undefined;
-      for (let i = 0; i < 200 && res === undefined; i++) {
-        res = await fetch(`http://127.0.0.1:${port}/auth`, {
-          headers: { 'x-forwarded-host': 'app.example.com', authorization: `Bearer ${mint.stdout.trim()}` },
-        }).catch(() => undefined);
-        if (res === undefined) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect([res?.status, res?.headers.get('x-auth-subject')]).toEqual([200, 'alice']);
+      const { port } = await listeningPorts({ output: () => output, exited });
+      const res = await fetch(`http://127.0.0.1:${port}/auth`, {
+        headers: { 'x-forwarded-host': 'app.example.com', authorization: `Bearer ${mint.stdout.trim()}` },
+      });
+      expect([res.status, res.headers.get('x-auth-subject')]).toEqual([200, 'alice']);
     } finally {
       server.kill('SIGTERM');
+      await exited;
     }
   });
 });
