@@ -3,7 +3,8 @@ import { ConfigError, type ConfigProblem } from '../errors.js';
 import { checkReferences } from './check-references.js';
 import { type ParsedSections, parseSections } from './parse-sections.js';
 import { publishedSecretProblems } from './published-secrets.js';
-import { readOrReport, resolveIssuer } from './resolve-issuer.js';
+import { readOrReport } from './read-or-report.js';
+import { resolveIssuer } from './resolve-issuer.js';
 import { adminToken, type ConfigInput } from './schema.js';
 import type { Config, ConfigIo } from './types.js';
 
