@@ -1,6 +1,7 @@
 // COMMANDS: every `keyway` command and its flags, in one table — the parser and every help text are built from it.
 
 import { parseDuration } from '../lib/duration.js';
+import { hostPortProblem } from '../lib/host-port.js';
 import { SIGNING_ALGS } from '../lib/jws-algs.js';
 import type { CommandName, CommandSpec } from './command-spec.js';
 
@@ -91,7 +92,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         type: 'string',
         value: 'DURATION',
         check: duration,
-        help: 'lifetime (default 1h; with --issuer at most revocation.max_token_lifetime)',
+        help: 'lifetime (default 1h, with --issuer capped at revocation.max_token_lifetime; a longer --exp is signed as asked, with a note: keyway answers lifetime_too_long)',
       },
       jti: { type: 'string', value: 'JTI', help: 'the jti claim (default: a random UUID)' },
       claim: {
@@ -109,7 +110,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     summary: 'revoke a token, a jti or a subject; list or delete revocations (admin API or Redis)',
     flags: {
       jti: { type: 'string', value: 'JTI', help: 'revoke this jti (with --exp)' },
-      exp: { type: 'string', value: 'T', help: 'the exp of the token with --jti' },
+      exp: { type: 'string', value: 'T', help: 'with --jti (required): the exp of the token' },
       token: { type: 'string', value: 'TOKEN|-', help: 'revoke this token (- reads stdin)' },
       'token-file': { type: 'string', value: 'FILE|-', help: 'revoke the token in FILE (- reads stdin)' },
       sub: {
@@ -135,7 +136,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     notes: [
       'One action: --jti, --token, --token-file or --sub; or --list; or --delete.',
       'Target: the admin API with --admin-url, else Redis from REDIS_URL / KEYWAY_CONFIG (give it the servers’ config).',
-      'Times: whole seconds since the epoch, or an ISO 8601 date.',
+      'Times: whole seconds since the epoch (a NumericDate), or an ISO 8601 date like 2026-01-01T00:00:00Z.',
+      'An entry already past (--exp, or --before older than the lifetime keyway accepts) is written, and a note on stderr says it is pruned at once: such tokens are refused as expired anyway.',
     ],
   },
   explain: {
@@ -155,7 +157,11 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       },
       policy: { type: 'string', value: 'NAME', help: 'decide with this policy (as /auth/NAME does)' },
     },
-    notes: [CONFIG_NOTE, 'Prints JSON; exit 0 allow, 3 deny. A dry run: no rate-limit token is taken.'],
+    notes: [
+      CONFIG_NOTE,
+      "Dev mode (no config source): explains against the running dev server's issuer (its JWKS at the same PORT).",
+      'Prints JSON; exit 0 allow, 3 deny. A dry run: no rate-limit token is taken.',
+    ],
   },
   'check-config': {
     name: 'check-config',
@@ -177,10 +183,17 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         choices: PROXY_KINDS,
         help: 'the same as the positional KIND',
       },
-      listen: { type: 'string', value: 'ADDR', default: ':8080', help: 'where the proxy listens' },
+      listen: {
+        type: 'string',
+        value: 'ADDR',
+        default: ':8080',
+        help: 'where the proxy listens (host:port or :port)',
+        check: (v) => hostPortProblem(v, true),
+      },
       keyway: {
         type: 'string',
         value: 'ADDR',
+        check: (v) => hostPortProblem(v),
         help: 'where the proxy reaches keyway (default server.host:server.port; fly: keyway.flycast:8081)',
       },
       hop: {
@@ -188,11 +201,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         value: 'ADDR',
         default: '127.0.0.1:8090',
         help: 'traefik-two-hop: the loopback routing entry point',
+        check: (v) => hostPortProblem(v),
       },
       app: {
         type: 'string',
         value: 'ADDR',
         help: 'without routing: the application to proxy to (default 127.0.0.1:3000)',
+        check: (v) => hostPortProblem(v),
       },
     },
     notes: [

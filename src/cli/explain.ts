@@ -1,6 +1,5 @@
 // `keyway explain`: the decision the configured keyway would make for a token and request, without a server.
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../config/load.js';
 import { createDeps } from '../deps-create.js';
 import { explain, explainInput } from '../explain/explain.js';
 import { createGeneration } from '../generation.js';
@@ -8,6 +7,7 @@ import { createLogger } from '../infra/log.js';
 import { createMetrics } from '../infra/metrics.js';
 import { createProcess } from '../process.js';
 import type { CliIo, CommandRun } from './command-run.js';
+import { resolveStartup } from './startup.js';
 import { CliError, UsageError } from './usage-error.js';
 
 async function readToken(values: Readonly<Record<string, unknown>>, io: CliIo): Promise<string | undefined> {
@@ -15,15 +15,24 @@ async function readToken(values: Readonly<Record<string, unknown>>, io: CliIo): 
   const token = values['token'] as string | undefined;
   if (file !== undefined && token !== undefined)
     throw new UsageError('give --token or --token-file, not both');
-  if (file === '-') return (await io.readStdin()).trim();
-  if (file === undefined) return token;
+  if (file === undefined) {
+    if (token !== undefined && token.trim() === '') throw new UsageError('--token is empty: give the token');
+    return token;
+  }
+  let text: string;
   try {
-    return readFileSync(file, 'utf8').trim();
+    text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
   } catch (err) {
     throw new CliError(
       `--token-file ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+  // An empty file is not a malformed token: say what is wrong with the input, not with an Authorization header.
+  if (text.trim() === '')
+    throw new CliError(
+      `--token-file ${file}: ${file === '-' ? 'stdin is empty' : 'the file is empty'}: put the token (the compact JWS) in it`,
+    );
+  return text.trim();
 }
 
 function parseHeaders(lines: readonly string[]): Record<string, string> {
@@ -44,7 +53,19 @@ export const runExplain: CommandRun = async ({ values }, io) => {
   const input = explainInput.safeParse({ token, method, host, uri, policy, headers });
   if (!input.success)
     throw new UsageError(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const config = loadConfig(io.env);
+  // The same startup resolution as serve: the config, or in dev mode the running dev server's issuer.
+  const startup = await resolveStartup(io.env, { devKeysFromServer: true });
+  if (!startup.ok) throw startup.error;
+  const { config, dev } = startup;
+  const wanted = input.data.policy;
+  if (wanted !== undefined && !config.policies.some((p) => p.name === wanted))
+    throw new UsageError(
+      `--policy ${wanted}: no such policy in ${config.source} (configured: ${config.policies.map((p) => p.name).join(', ') || 'none'})`,
+    );
+  if (dev)
+    io.err(
+      `explain: dev mode (no config source): explaining against the running dev server's issuer, its keys read from ${new URL(dev.jwksPath, dev.issuer).href} — start \`keyway serve\` (or \`keyway dev\`) with the same PORT first\n`,
+    );
   const deps = createDeps(config, { log: createLogger('silent'), metrics: createMetrics() });
   const proc = createProcess(config, deps);
   try {

@@ -1,20 +1,53 @@
 // `keyway keygen`: a signing key pair — private PKCS#8 PEM and the public JWKS to publish.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import type { CommandRun } from './command-run.js';
 import { CliError } from './usage-error.js';
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
 
-/** Create DIR (and its parents) for the key files; CliError naming the directory and the fix when it cannot. */
+/** Kernel filesystems (proc, sysfs) where no key file belongs; Node's recursive mkdir never returns on some. */
+const VIRTUAL_FS = new Map([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+]);
+
+/** The nearest existing ancestor of `dir` (itself included). */
+function nearestExisting(dir: string): string {
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
+}
+
+/**
+ * Create DIR (and its parents) for the key files, one level at a time below its nearest existing ancestor, once that
+ * ancestor is known to be a writable directory on a normal filesystem; CliError naming the directory and the fix.
+ */
 function ensureDirectory(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (err) {
+  const fail = (why: string): never => {
     throw new CliError(
-      `--out ${dir}: cannot create the directory (${errno(err)}): give a directory you can write, or create it first`,
+      `--out ${dir}: cannot create the directory (${why}): give a directory you can write, or create it first`,
     );
+  };
+  const base = nearestExisting(dir);
+  try {
+    if (!statSync(base).isDirectory()) fail('ENOTDIR');
+    const fs = VIRTUAL_FS.get(statfsSync(base).type);
+    if (fs !== undefined) fail(`${base} is on the kernel's ${fs} filesystem, no place for key files`);
+    accessSync(base, constants.W_OK);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    fail(errno(err));
+  }
+  const missing: string[] = [];
+  for (let at = resolve(dir); at !== base; at = dirname(at)) missing.unshift(at);
+  for (const level of missing) {
+    try {
+      mkdirSync(level, { mode: 0o700 });
+    } catch (err) {
+      fail(errno(err));
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 // `keyway mint`: sign a token with a private key file or a configured HS secret (for tests and ops, never for users).
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, KeyObject, randomUUID } from 'node:crypto';
 import { type JWTPayload, SignJWT } from 'jose';
 import { loadConfig } from '../config/load.js';
-import type { Config, Issuer } from '../config/types.js';
+import type { Config, Issuer, StaticKeyConfig } from '../config/types.js';
 import { readClaim } from '../lib/claim-path.js';
 import { parseDuration } from '../lib/duration.js';
 import type { CommandRun } from './command-run.js';
@@ -35,6 +35,14 @@ function payloadOf(values: Readonly<Record<string, unknown>>): JWTPayload {
   return payload;
 }
 
+/** The claims mint has a flag of its own for (a note says `--sub …`, not `--claim sub=…`). */
+const CLAIM_FLAGS: Readonly<Record<string, string>> = {
+  sub: '--sub ',
+  iss: '--iss ',
+  aud: '--aud ',
+  jti: '--jti ',
+};
+
 const optional = <K extends string>(name: K, value: unknown) =>
   value === undefined ? {} : ({ [name]: value } as Record<K, unknown>);
 
@@ -45,6 +53,24 @@ function findIssuer(name: string, env: Parameters<typeof loadConfig>[0]): { issu
   if (issuer) return { issuer, config };
   const names = config.issuers.map((i) => i.name).join(', ') || 'none';
   throw new CliError(`--issuer ${name}: no such issuer in ${config.source} (configured: ${names})`);
+}
+
+const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'der' });
+
+/** The issuer's static key whose public half is `signing`'s (so its kid and alg are the ones to sign with). */
+function matchingStaticKey(issuer: Issuer, signing: SigningKey): StaticKeyConfig | undefined {
+  if (!(signing.key instanceof KeyObject)) return undefined;
+  const mine = spki(createPublicKey(signing.key));
+  return issuer.keys.find((k) => {
+    try {
+      const pub = k.jwk
+        ? createPublicKey({ key: k.jwk as JsonWebKey, format: 'jwk' })
+        : createPublicKey(k.pem ?? '');
+      return spki(pub).equals(mine);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The first HS secret of the issuer as a signing key; CliError when it has none. */
@@ -90,7 +116,9 @@ export const runMint: CommandRun = async ({ values }, io) => {
   const ttlMs = lifetime(values['exp'] as string | undefined, found?.config, io);
   const wanted = values['alg'] as string | undefined;
   const signing = keyFile !== undefined ? readSigningKey(keyFile) : hsKey(issuer!);
-  const alg = wanted ?? signing.algs[0]!;
+  // The issuer's own static key for this private key (keygen's jwks.json in keys[].file): its alg and kid by default.
+  const own = issuer && keyFile !== undefined ? matchingStaticKey(issuer, signing) : undefined;
+  const alg = wanted ?? own?.algorithms?.find((a) => signing.algs.includes(a)) ?? signing.algs[0]!;
   if (!(signing.algs as readonly string[]).includes(alg))
     throw new UsageError(
       `--alg ${alg}: ${signing.what} signs ${signing.algs.join(', ')} only: use --alg ${signing.algs[0]}`,
@@ -99,7 +127,7 @@ export const runMint: CommandRun = async ({ values }, io) => {
     io.err(
       `mint: note: issuer ${issuer.name} accepts ${issuer.algorithms.join(', ')}: keyway answers alg_not_allowed\n`,
     );
-  const kid = (values['kid'] as string | undefined) ?? signing.kid;
+  const kid = (values['kid'] as string | undefined) ?? signing.kid ?? own?.kid;
   const now = Math.floor(Date.now() / 1000);
   const aud = (values['aud'] as string[] | undefined) ?? issuer?.audiences.slice(0, 1);
   const claims: JWTPayload = {
@@ -113,7 +141,15 @@ export const runMint: CommandRun = async ({ values }, io) => {
   };
   for (const claim of issuer?.required_claims ?? [])
     if (readClaim(claims, claim) === undefined)
-      io.err(`mint: note: issuer ${issuer!.name} requires the claim ${claim}: add --claim ${claim}=…\n`);
+      io.err(
+        `mint: note: issuer ${issuer!.name} requires the claim ${claim}: add ${CLAIM_FLAGS[claim] ?? `--claim ${claim}=`}…\n`,
+      );
+  const accepted = issuer?.audiences ?? [];
+  const given = claims.aud === undefined ? [] : Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (issuer && accepted.length > 0 && !given.some((a) => accepted.includes(a)))
+    io.err(
+      `mint: note: issuer ${issuer.name} accepts aud ${accepted.map((a) => JSON.stringify(a)).join(', ')} and this token has ${given.length === 0 ? 'none' : given.map((a) => JSON.stringify(a)).join(', ')}: keyway answers bad_audience (drop --aud to use the issuer's first)\n`,
+    );
   const jwt = new SignJWT(claims).setProtectedHeader({
     alg,
     typ: issuer?.typ?.[0] ?? 'JWT',

@@ -34,11 +34,14 @@ async function readStdinDefault(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A time argument: whole seconds, or an ISO 8601 date; NaN when neither (the body check then reports it). */
-function toSeconds(value: string): number {
+/** A time argument: whole seconds, or an ISO 8601 date; UsageError naming both forms when it is neither. */
+function toSeconds(flag: string, value: string): number {
   if (/^\d+$/.test(value)) return Number(value);
   const ms = Date.parse(value);
-  return /^\d{4}-\d{2}-\d{2}/.test(value) && Number.isFinite(ms) ? Math.floor(ms / 1000) : Number.NaN;
+  if (/^\d{4}-\d{2}-\d{2}/.test(value) && Number.isFinite(ms)) return Math.floor(ms / 1000);
+  throw new UsageError(
+    `--${flag} ${value}: expected whole seconds since the epoch (a NumericDate, like 1767225600) or an ISO 8601 date (like 2026-01-01T00:00:00Z)`,
+  );
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
@@ -55,6 +58,15 @@ async function openTarget(
     return createAdminTarget(adminUrl, token, io.fetch ?? globalThis.fetch);
   }
   return createRedisTarget(loadConfig(env), io.clock ?? systemClock);
+}
+
+/** max_token_lifetime in seconds from the config Redis mode writes with (undefined when it cannot be loaded). */
+function lifetimeOf(env: Record<string, string | undefined>): number | undefined {
+  try {
+    return Math.floor(loadConfig(env).revocation.max_token_lifetime / 1000);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The flags of `keyway revoke`, as parseCommand returns them. */
@@ -96,12 +108,14 @@ function revokeBody(
   token: string | undefined,
   env: Record<string, string | undefined>,
 ): Record<string, unknown> {
+  if (v.jti !== undefined && v.exp === undefined)
+    throw new UsageError(`--jti ${v.jti} needs --exp T: the token's exp (revocations are kept until then)`);
   return {
-    ...(v.jti === undefined ? {} : { jti: v.jti, exp: v.exp === undefined ? undefined : toSeconds(v.exp) }),
+    ...(v.jti === undefined ? {} : { jti: v.jti, exp: toSeconds('exp', v.exp!) }),
     ...(token === undefined ? {} : { token }),
     ...(v.sub === undefined
       ? {}
-      : { sub: v.sub, ...(v.before === undefined ? {} : { before: toSeconds(v.before) }) }),
+      : { sub: v.sub, ...(v.before === undefined ? {} : { before: toSeconds('before', v.before) }) }),
     // --iss without --sub lands beside jti/token and is refused by the body check (invalid_body).
     ...(v.iss === undefined ? {} : { iss: v.iss }),
     ...(v.reason === undefined ? {} : { reason: v.reason }),
@@ -116,11 +130,27 @@ function parseLimit(value: string | undefined): number {
   return limit;
 }
 
+/**
+ * The note for an entry already past when written: a jti whose exp has passed, a subject whose `before` is older than
+ * the longest lifetime keyway accepts (max_token_lifetime, known in direct Redis mode) — pruned at once, harmlessly.
+ */
+function pastNote(
+  r: { type: 'jti'; exp: number } | { type: 'sub'; before: number },
+  nowSec: number,
+  lifetimeSec: number | undefined,
+): string | undefined {
+  if (r.type === 'jti' && r.exp < nowSec)
+    return `note: exp ${iso(r.exp)} is already past: a token with this jti is refused as expired anyway, so the entry is pruned at once (within the leeway)`;
+  if (r.type === 'sub' && lifetimeSec !== undefined && r.before + lifetimeSec < nowSec)
+    return `note: --before ${iso(r.before)} is older than revocation.max_token_lifetime (${lifetimeSec}s): every token issued before it is expired anyway, so the entry is pruned at once (within the leeway)`;
+  return undefined;
+}
+
 async function execute(
   v: Values,
   env: Record<string, string | undefined>,
   out: (line: string) => void,
-  io: RevokeCliIo,
+  io: RevokeCliIo & { readonly err?: (line: string) => void },
 ): Promise<number> {
   const revoking = v.jti ?? v.token ?? v['token-file'] ?? v.sub;
   if ([v.list, v.delete, revoking].filter((a) => a !== undefined).length !== 1)
@@ -139,6 +169,9 @@ async function execute(
           ? `revoked jti ${r.jti} (kept until its exp ${iso(r.exp)})`
           : `revoked sub ${r.sub}${r.iss === undefined ? '' : ` of issuer ${r.iss}`}: tokens issued at or before ${iso(r.before)}`,
       );
+      const nowSec = Math.floor((io.clock ?? systemClock)() / 1000);
+      const note = pastNote(r, nowSec, target.name === 'Redis' ? lifetimeOf(env) : undefined);
+      if (note) (io.err ?? out)(note);
       return 0;
     }
     if (v.delete !== undefined) {
@@ -167,8 +200,9 @@ export async function revokeWith(
 ): Promise<number> {
   const err = io.err ?? out;
   try {
-    return await execute(values, env, out, io);
+    return await execute(values, env, out, { ...io, err });
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     if (e instanceof AdminInputError) err(`keyway revoke: ${e.reason}: ${e.message}`);
     else if (e instanceof TargetError || e instanceof ConfigError) err(`keyway revoke: ${e.message}`);
     else throw e;

@@ -2,6 +2,7 @@
 // config itself, and the files and connections it names — shared by `serve` and `check-config` so they cannot disagree.
 import { readFileSync } from 'node:fs';
 import { quickStartVariables } from '../config/env-input.js';
+import { listenHostProblems } from '../config/listen-hosts.js';
 import {
   attributeProblems,
   type ConfigInput,
@@ -22,6 +23,11 @@ export interface StartupOptions {
   /** `keyway dev`: run the embedded dev issuer whatever the config says (never under NODE_ENV=production). */
   readonly forceDev?: boolean;
   readonly io?: ConfigIo;
+  /**
+   * Dev mode for a command beside a running dev server (`explain`): the dev issuer's keys are the server's, read from
+   * its JWKS URL (the same PORT), not a key of this process's own.
+   */
+  readonly devKeysFromServer?: boolean;
 }
 
 /** What serve starts: the config and, in dev mode, the embedded issuer; or every problem, as one ConfigError. */
@@ -58,16 +64,18 @@ export async function resolveStartup(env: Env, options: StartupOptions = {}): Pr
   let source = input.source;
   if (devReason !== undefined && problems.length === 0) {
     dev = await createDevIssuer(parseSections(input.doc).raw.server.port || 8081);
+    extra = options.devKeysFromServer ? withoutStaticKeys(dev.configInput) : dev.configInput;
     // Dev mode listens on loopback unless HOST (or server.host) says otherwise: its /auth is not for the network.
     const server = (input.doc as { server?: unknown } | undefined)?.server;
     const given = typeof server === 'object' && server !== null ? server : {};
-    extra = { ...dev.configInput, server: { host: '127.0.0.1', ...given } };
+    extra = { ...extra, server: { host: '127.0.0.1', ...given } };
     source = input.kind === 'none' ? 'embedded dev issuer' : `${input.source} + embedded dev issuer`;
   }
   const checked = checkLoadedConfig(input, io, extra, source);
   problems.push(...checked.problems);
   // The files and connections the config names are checked even when other parts have problems: one pass.
   problems.push(...attributeProblems(startProblems(checked.sections, io), input.origins));
+  problems.push(...attributeProblems(await listenHostProblems(checked.sections), input.origins));
   if (problems.length > 0 || checked.config === undefined)
     return { ok: false, error: new ConfigError(input.source, problems) };
   const config: Config = dev ? { ...checked.config, devMode: true } : checked.config;
@@ -86,17 +94,30 @@ export async function resolveStartup(env: Env, options: StartupOptions = {}): Pr
  */
 export function startProblems(sections: ParsedSections, io: ConfigIo = nodeIo): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const { raw, failed } = sections;
+  const { raw, failed, unreadable } = sections;
   const { routing, revocation } = raw;
-  if (!failed.has('routing') && routing.table_file !== undefined)
+  // A section with other problems is checked on its readable part: its files are reported in the same pass.
+  if (!unreadable.has('routing') && routing.table_file !== undefined)
     problems.push(...checkTableFile(routing.table_file, tableRules(routing), (p) => io.readFile(p)));
+  const snapshot =
+    revocation.snapshot_file === undefined || unreadable.has('revocation')
+      ? undefined
+      : snapshotDirProblem(revocation.snapshot_file);
+  if (snapshot) problems.push(snapshot);
+  // Whether a Redis is configured is judged on complete sections only (a removed bad redis_url is not "none").
   if (failed.has('routing') || failed.has('revocation')) return problems;
   const redis = routingRedisProblem(raw);
   if (redis) problems.push(redis);
-  const snapshot =
-    revocation.snapshot_file === undefined ? undefined : snapshotDirProblem(revocation.snapshot_file);
-  if (snapshot) problems.push(snapshot);
   return problems;
+}
+
+/** The dev issuer config with only its JWKS URL (the running dev server's key), not this process's own key. */
+function withoutStaticKeys(input: DevIssuer['configInput']): Record<string, unknown> {
+  const issuers = input.issuers.map((i) => {
+    const { keys: _own, ...rest } = i as Record<string, unknown>;
+    return rest;
+  });
+  return { ...input, issuers };
 }
 
 /** NODE_ENV=production never runs the embedded dev issuer: a deployment that lost its config must not trust one. */

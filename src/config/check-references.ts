@@ -11,16 +11,27 @@ import type { Issuer } from './types.js';
 export function checkReferences(
   sections: ParsedSections,
   issuers: readonly Issuer[],
+  readableIssuers: readonly Issuer[],
   problems: ConfigProblem[],
 ): void {
   const { failed } = sections;
   const issuerNames = new Set<string>();
-  issuers.forEach((issuer, k) => {
-    const at = `issuers[${sections.issuers[k]!.index}].name`;
+  const named = [
+    ...issuers.map((issuer, k) => ({ issuer, index: sections.issuers[k]!.index })),
+    ...readableIssuers.map((issuer, k) => ({ issuer, index: sections.readableIssuers[k]!.index })),
+  ].sort((a, b) => a.index - b.index);
+  for (const { issuer, index } of named) {
+    const at = `issuers[${index}].name`;
     if (issuerNames.has(issuer.name))
       problems.push({ path: at, code: 'duplicate', message: `duplicate issuer name "${issuer.name}"` });
     issuerNames.add(issuer.name);
-  });
+  }
+  // An issuer nothing of which parsed still names itself: references to it stand, and it is listed by its name.
+  const readableAt = new Set(sections.readableIssuers.map((i) => i.index));
+  for (const { index, value } of sections.looseIssuers) {
+    const name = value['name'] ?? value['issuer'];
+    if (!readableAt.has(index) && typeof name === 'string' && name !== '') issuerNames.add(name);
+  }
   if (issuers.filter((i) => i.issuer === undefined).length > 1) {
     problems.push({
       path: 'issuers',
@@ -30,7 +41,10 @@ export function checkReferences(
   }
   const known = (name: string) => issuerNames.has(name) || sections.looseIssuerNames.has(name);
   const policyNames = new Set<string>();
-  for (const { index: i, value: policy } of sections.policies) {
+  const complete = new Set(sections.policies.map((p) => p.index));
+  // Every policy that is readable — complete, or with its offending keys and values removed — is checked in one pass.
+  const policies = [...sections.policies, ...sections.readablePolicies].sort((a, b) => a.index - b.index);
+  for (const { index: i, value: policy } of policies) {
     if (policyNames.has(policy.name))
       problems.push({
         path: `policies[${i}].name`,
@@ -43,13 +57,13 @@ export function checkReferences(
         problems.push({
           path: `policies[${i}].issuers[${j}]`,
           code: 'unknown_reference',
-          message: `unknown issuer "${name}"; expected the name of an issuer (${[...issuerNames].map((n) => JSON.stringify(n)).join(', ') || 'none is configured'})`,
+          message: unknownIssuer(name, issuerNames),
         });
     });
     // An issuer that failed to parse may be the one whose audiences the policy narrows: judge only complete sets.
-    if (!failed.has('issuers'))
+    if (!failed.has('issuers') && complete.has(i))
       problems.push(...policyAudienceProblems(policy, `policies[${i}].audiences`, issuers));
-    if (!policy.anonymous && issuers.length === 0 && !failed.has('issuers')) {
+    if (!policy.anonymous && issuers.length === 0 && !failed.has('issuers') && complete.has(i)) {
       problems.push({
         path: `policies[${i}]`,
         code: 'requires',
@@ -69,13 +83,10 @@ export function checkReferences(
       });
     headerProblems(Object.keys(policy.headers), i, problems);
   }
-  looseChecks(sections, known, problems);
+  looseChecks(sections, known, issuerNames, problems);
+  for (const name of sections.loosePolicyNames) policyNames.add(name);
   const { default_policy } = sections.raw;
-  if (
-    default_policy !== undefined &&
-    !policyNames.has(default_policy) &&
-    !sections.loosePolicyNames.has(default_policy)
-  ) {
+  if (default_policy !== undefined && !policyNames.has(default_policy)) {
     problems.push({
       path: 'default_policy',
       code: 'unknown_reference',
@@ -91,6 +102,7 @@ export function checkReferences(
 function looseChecks(
   sections: ParsedSections,
   known: (name: string) => boolean,
+  issuerNames: ReadonlySet<string>,
   problems: ConfigProblem[],
 ): void {
   const reported = (path: string) =>
@@ -107,7 +119,10 @@ function looseChecks(
     names.forEach((name, j) => {
       const at = `policies[${index}].issuers[${j}]`;
       if (typeof name === 'string' && name !== '' && !known(name) && !reported(at))
-        problems.push({ path: at, code: 'unknown_reference', message: `unknown issuer "${name}"` });
+        problems.push({ path: at, code: 'unknown_reference', message: unknownIssuer(name, issuerNames) });
     });
   }
 }
+
+const unknownIssuer = (name: string, issuerNames: ReadonlySet<string>) =>
+  `unknown issuer "${name}"; expected the name of an issuer (${[...issuerNames].map((n) => JSON.stringify(n)).join(', ') || 'none is configured'})`;

@@ -1,6 +1,7 @@
 // loadConfig: the YAML file (KEYWAY_CONFIG) or inline YAML (KEYWAY_CONFIG_YAML) with ${VAR} secrets, or the env quick
 // start; env overrides on top. Every problem names where its value came from (the file or the variable).
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import {
   applyEnvOverrides,
@@ -11,6 +12,7 @@ import {
 } from './env-input.js';
 import { checkConfig } from './parse.js';
 import type { ParsedSections } from './parse-sections.js';
+import { resolveRelativePaths } from './relative-paths.js';
 import type { Config, ConfigIo } from './types.js';
 import { interpolate, parseYamlText } from './yaml-text.js';
 
@@ -73,8 +75,10 @@ export function readConfigInput(env: Env, io: ConfigIo = nodeIo): ConfigInput {
     }
     const problems: ConfigProblem[] = [];
     const origins: Origin[] = [];
-    const parsed = parseYamlText(text, problems);
-    const doc = applyEnvOverrides(interpolate(parsed, env, problems, origins), env, origins);
+    const parsed = interpolate(parseYamlText(text, problems), env, problems, origins);
+    // Paths in a file are relative to that file; in KEYWAY_CONFIG_YAML (no file), to the working directory.
+    const based = inline ? parsed : resolveRelativePaths(parsed, dirname(resolve(source)));
+    const doc = applyEnvOverrides(based, env, origins);
     return { doc, source, kind: inline ? 'inline' : 'file', origins, problems };
   }
   const origins: Origin[] = [];
@@ -143,7 +147,10 @@ export function readConfigFile(path: string, env: Env, io: ConfigIo = nodeIo): u
       { path: '(root)', code: 'unreadable_file', message: `cannot read the file (${code})` },
     ]);
   }
-  const doc = interpolate(parseYamlText(text, problems), env, problems, []);
+  const doc = resolveRelativePaths(
+    interpolate(parseYamlText(text, problems), env, problems, []),
+    dirname(resolve(path)),
+  );
   if (problems.length > 0) throw new ConfigError(path, problems);
   return doc;
 }

@@ -1,6 +1,7 @@
 // parseSections: the config document parsed section by section (and issuer by issuer, policy by policy), so one bad
 // value costs only its own part: the cross-field checks still run over every part that parsed, in the same pass.
 import type { ConfigProblem } from '../errors.js';
+import { lenientParse } from './lenient-parse.js';
 import {
   type ConfigInput,
   configSchema,
@@ -18,18 +19,23 @@ export interface Indexed<T> {
 }
 
 export interface ParsedSections {
-  /** Every section; a section that failed holds its defaults (see `failed`). */
+  /** Every section; a section that failed holds its readable part (see `failed`), or its defaults (`unreadable`). */
   readonly raw: Omit<ConfigInput, 'issuers' | 'policies'>;
   readonly issuers: readonly Indexed<IssuerConfig>[];
   readonly policies: readonly Indexed<PolicyConfig>[];
   /** Top-level sections with problems (`issuers` / `policies` when any element failed). */
   readonly failed: ReadonlySet<string>;
+  /** Failed sections whose readable part could not be parsed either: `raw` holds their defaults. */
+  readonly unreadable: ReadonlySet<string>;
   /** The names of issuers and policies that failed to parse but name themselves (so references to them stand). */
   readonly looseIssuerNames: ReadonlySet<string>;
   readonly loosePolicyNames: ReadonlySet<string>;
   /** The issuers and policies that failed to parse, as written (for the checks their readable fields allow). */
   readonly looseIssuers: readonly Indexed<Record<string, unknown>>[];
   readonly loosePolicies: readonly Indexed<Record<string, unknown>>[];
+  /** Their readable parts (the offending keys and values removed), for the checks of the rest in the same pass. */
+  readonly readableIssuers: readonly Indexed<IssuerConfig>[];
+  readonly readablePolicies: readonly Indexed<PolicyConfig>[];
   readonly problems: readonly ConfigProblem[];
 }
 
@@ -47,6 +53,7 @@ const isMapping = (v: unknown): v is Record<string, unknown> =>
 export function parseSections(input: unknown): ParsedSections {
   const problems: ConfigProblem[] = [];
   const failed = new Set<string>();
+  const unreadable = new Set<string>();
   const doc = input ?? {};
   if (!isMapping(doc)) {
     problems.push({
@@ -66,7 +73,9 @@ export function parseSections(input: unknown): ParsedSections {
     else {
       failed.add(name);
       problems.push(...zodProblems(parsed.error, configSchema, root, [name]));
-      raw[name] = schema.safeParse(undefined).data;
+      const readable = lenientParse(schema, root[name]);
+      if (readable === undefined) unreadable.add(name);
+      raw[name] = readable ?? schema.safeParse(undefined).data;
     }
   }
   const issuers = parseList(root, 'issuers', issuerSchema, problems, failed);
@@ -76,14 +85,27 @@ export function parseSections(input: unknown): ParsedSections {
     issuers: issuers.parsed,
     policies: policies.parsed,
     failed,
+    unreadable,
     looseIssuerNames: new Set(
       issuers.loose.flatMap(({ value: e }) => [e['name'], e['issuer']]).filter(isName),
     ),
     loosePolicyNames: new Set(policies.loose.map(({ value: e }) => e['name']).filter(isName)),
     looseIssuers: issuers.loose,
     loosePolicies: policies.loose,
+    readableIssuers: readable(issuers.loose, issuerSchema),
+    readablePolicies: readable(policies.loose, policySchema),
     problems,
   };
+}
+
+function readable<S extends typeof issuerSchema | typeof policySchema>(
+  loose: readonly Indexed<Record<string, unknown>>[],
+  schema: S,
+): Indexed<S['_output']>[] {
+  return loose.flatMap(({ index, value }) => {
+    const parsed = lenientParse(schema, value) as S['_output'] | undefined;
+    return parsed === undefined ? [] : [{ index, value: parsed }];
+  });
 }
 
 const isName = (v: unknown): v is string => typeof v === 'string' && v !== '';

@@ -3,7 +3,8 @@ import { ConfigError, type ConfigProblem } from '../errors.js';
 import { checkReferences } from './check-references.js';
 import { type ParsedSections, parseSections } from './parse-sections.js';
 import { publishedSecretProblems } from './published-secrets.js';
-import { readOrReport, resolveIssuer } from './resolve-issuer.js';
+import { readOrReport } from './read-or-report.js';
+import { resolveIssuer } from './resolve-issuer.js';
 import { retentionOf } from './retention.js';
 import { adminToken, type ConfigInput } from './schema.js';
 import type { Config, ConfigIo } from './types.js';
@@ -18,13 +19,24 @@ export function checkConfig(
   io: ConfigIo,
 ): { config: Config | undefined; problems: readonly ConfigProblem[]; sections: ParsedSections } {
   const sections = parseSections(input);
-  const { raw, failed } = sections;
+  const { raw, failed, unreadable } = sections;
   const problems: ConfigProblem[] = [...sections.problems];
   const issuers = sections.issuers.map(({ index, value }) =>
     resolveIssuer(value, `issuers[${index}]`, io, problems),
   );
-  checkReferences(sections, issuers, problems);
-  const admin = failed.has('admin') ? raw.admin : resolveAdminToken(raw.admin, io, problems);
+  // The readable part of an issuer with problems: its key files, secret files and URLs are checked now too. What its
+  // removed values would have provided (a key source, a discovery issuer) is not judged: those are reported already.
+  const readableIssuers = sections.readableIssuers.map(({ index, value }) => {
+    const own: ConfigProblem[] = [];
+    const at = `issuers[${index}]`;
+    const issuer = resolveIssuer(value, at, io, own);
+    const reported = (path: string) =>
+      problems.some((p) => p.path === path || path.startsWith(`${p.path}.`) || path.startsWith(`${p.path}[`));
+    problems.push(...own.filter((p) => p.path !== at && p.code !== 'requires' && !reported(p.path)));
+    return issuer;
+  });
+  checkReferences(sections, issuers, readableIssuers, problems);
+  const admin = unreadable.has('admin') ? raw.admin : resolveAdminToken(raw.admin, io, problems);
   // Without a token there is no admin listener: /metrics would quietly stay public on the main one.
   if (
     !failed.has('server') &&
@@ -42,7 +54,7 @@ export function checkConfig(
     problems.push(...publishedSecretProblems({ ...raw, admin, issuers }));
   const { tls_ca_file, ...revocation } = raw.revocation;
   const tls_ca =
-    tls_ca_file === undefined || failed.has('revocation')
+    tls_ca_file === undefined || unreadable.has('revocation')
       ? undefined
       : readOrReport(io, tls_ca_file, 'revocation.tls_ca_file', problems);
   if (tls_ca !== undefined && !tls_ca.includes('-----BEGIN CERTIFICATE-----'))

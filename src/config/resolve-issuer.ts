@@ -3,8 +3,10 @@ import type { ConfigProblem } from '../errors.js';
 import { hsSecretProblems, staticKeyProblems } from '../keys/configured-key-problems.js';
 import { checkFetchUrl } from '../lib/fetch-url.js';
 import { SIGNING_ALGS, type SigningAlg } from '../lib/jws-algs.js';
+import { readOrReport } from './read-or-report.js';
+import { resolveStaticKey } from './resolve-static-key.js';
 import type { IssuerConfig } from './schema.js';
-import type { ConfigIo, HsSecret, Issuer, StaticKeyConfig } from './types.js';
+import type { ConfigIo, HsSecret, Issuer } from './types.js';
 
 const ASYMMETRIC_ALGS: readonly SigningAlg[] = SIGNING_ALGS.filter((alg) => !alg.startsWith('HS'));
 const MIN_HS_BYTES = 32;
@@ -17,8 +19,12 @@ export function resolveIssuer(
   problems: ConfigProblem[],
 ): Issuer {
   const hs_secrets = raw.hs_secrets.map((s, j) => resolveHsSecret(s, `${at}.hs_secrets[${j}]`, io, problems));
-  const keys = raw.keys.map((k, j) => resolveStaticKey(k, `${at}.keys[${j}]`, io, problems));
-  if (!raw.jwks_uri && !raw.discovery && hs_secrets.length === 0 && keys.length === 0) {
+  // A JWKS file (`{"keys": [...]}`, what `keyway keygen` writes) gives one key per entry, all at its keys[j] path.
+  const located = raw.keys.flatMap((k, j) =>
+    resolveStaticKey(k, `${at}.keys[${j}]`, io, problems).map((key) => ({ key, path: `${at}.keys[${j}]` })),
+  );
+  const keys = located.map((l) => l.key);
+  if (!raw.jwks_uri && !raw.discovery && raw.hs_secrets.length === 0 && raw.keys.length === 0) {
     problems.push({
       path: at,
       code: 'missing_key',
@@ -42,16 +48,14 @@ export function resolveIssuer(
   const algorithms =
     raw.algorithms ??
     ([
-      ...(raw.jwks_uri || raw.discovery || keys.length > 0 ? ASYMMETRIC_ALGS : []),
+      ...(raw.jwks_uri || raw.discovery || raw.keys.length > 0 ? ASYMMETRIC_ALGS : []),
       ...hsAlgs,
     ] as SigningAlg[]);
   // The key store's own import, run now: a key it would skip (weak, ROCA, no usable alg) fails the config instead.
   const unreported = (path: string) =>
     !problems.some((p) => p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`));
-  keys.forEach((k, j) => {
-    const path = `${at}.keys[${j}]`;
-    if (unreported(path)) problems.push(...staticKeyProblems(k, algorithms, path));
-  });
+  for (const { key, path } of located)
+    if (unreported(path)) problems.push(...staticKeyProblems(key, algorithms, path));
   hs_secrets.forEach((s, j) => {
     const path = `${at}.hs_secrets[${j}]`;
     if (unreported(path)) problems.push(...hsSecretProblems(s, j, algorithms, path));
@@ -100,68 +104,4 @@ function resolveHsSecret(
       });
   }
   return { kid: 'kid' in spec ? spec.kid : undefined, key, algorithms };
-}
-
-function resolveStaticKey(
-  raw: IssuerConfig['keys'][number],
-  at: string,
-  io: ConfigIo,
-  problems: ConfigProblem[],
-): StaticKeyConfig {
-  const given = [raw.pem, raw.jwk, raw.file].filter((v) => v !== undefined).length;
-  if (given !== 1)
-    problems.push({
-      path: at,
-      code: given === 0 ? 'missing_key' : 'conflict',
-      message: 'expected exactly one of pem, jwk or file',
-    });
-  let pem = raw.pem;
-  let jwk = raw.jwk;
-  if (raw.file !== undefined) {
-    const text = readOrReport(io, raw.file, `${at}.file`, problems);
-    if (text?.includes('-----BEGIN')) pem = text;
-    else if (text !== undefined) {
-      try {
-        jwk = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        problems.push({
-          path: `${at}.file`,
-          code: 'invalid_value',
-          message: `expected a PEM public key or a JWK JSON object in ${raw.file}`,
-        });
-      }
-    }
-  }
-  if (pem !== undefined && !pem.includes('-----BEGIN'))
-    problems.push({
-      path: `${at}.pem`,
-      code: 'invalid_value',
-      message: 'expected a PEM public key ("-----BEGIN PUBLIC KEY-----")',
-    });
-  if (jwk !== undefined && ('d' in jwk || 'k' in jwk)) {
-    problems.push({
-      path: `${at}.jwk`,
-      code: 'refused_key',
-      message: 'expected a public key (private or symmetric JWK material is refused)',
-    });
-  }
-  return { kid: raw.kid, pem, jwk, algorithms: raw.algorithms };
-}
-
-export function readOrReport(
-  io: ConfigIo,
-  path: string,
-  at: string,
-  problems: ConfigProblem[],
-): string | undefined {
-  try {
-    return io.readFile(path);
-  } catch (err) {
-    problems.push({
-      path: at,
-      code: 'unreadable_file',
-      message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): create it readable by keyway, or fix the path`,
-    });
-    return undefined;
-  }
 }

@@ -33,7 +33,12 @@ const hsSecret = z.union([
 const staticKey = z.strictObject({
   pem: z.string().optional().describe('A PEM public key.'),
   jwk: z.record(z.string(), z.unknown()).optional().describe('A public JWK.'),
-  file: z.string().optional().describe('A file holding a PEM key or a JWK (JSON).'),
+  file: z
+    .string()
+    .optional()
+    .describe(
+      'A file holding a PEM key, a JWK or a JWKS (every key in it, each bound to its alg; keygen writes one).',
+    ),
   kid: z.string().optional().describe('Only tokens whose kid header is this value use this key.'),
   algorithms: z
     .array(alg)

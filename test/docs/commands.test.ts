@@ -30,6 +30,7 @@ const ownIssuer: Coverage = { by: 'test/docs/quick-start.test.ts', contains: 'Yo
 const scripts: Coverage = { by: 'test/docs/example-scripts.test.ts', contains: 'examples/<proxy>/run.sh' };
 const envQuickStart: Coverage = { by: 'test/docs/commands.test.ts', contains: 'the env quick-start lines' };
 const proxySecret: Coverage = { by: 'test/docs/proxy-secret.test.ts', contains: 'then its envsubst line' };
+const ownKey: Coverage = { by: 'test/integration/keygen-issuer.test.ts', contains: 'the README path' };
 const devTools: Coverage = { by: 'test/docs/commands.test.ts', contains: 'the contributor commands' };
 
 /** Each command as written (comment stripped), the documents that may show it, and what covers it. */
@@ -68,6 +69,14 @@ const COVERED: Readonly<Record<string, Coverage>> = {
     ownIssuer,
   'printf %s "$TOKEN" | KEYWAY_CONFIG=examples/keyway.yaml node dist/cli.js explain --token-file - --host api.example.com --uri /admin':
     ownIssuer,
+  // README, CLI: keygen → config → mint → request, run by keygen-issuer.test.ts for each kind of key.
+  'node dist/cli.js keygen --alg EdDSA --kid own-1 --out keys': ownKey,
+  "printf 'issuers: [{ name: own, issuer: https://own.example/, audiences: [app], keys: [{ file: keys/jwks.json }] }]\\npolicies: [{ name: all, issuers: [own] }]\\n' > own.yaml":
+    ownKey,
+  'KEYWAY_CONFIG=own.yaml node dist/cli.js check-config': ownKey,
+  'TOKEN=$(KEYWAY_CONFIG=own.yaml node dist/cli.js mint --issuer own --key keys/private.pem --sub alice)':
+    ownKey,
+  'KEYWAY_CONFIG=own.yaml node dist/cli.js serve': ownKey,
   // Tests, CI and contributor commands: package.json scripts that .ci/run runs (checked here).
   'npm test': devTools,
   'npm run lint': devTools,

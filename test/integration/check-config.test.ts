@@ -73,6 +73,20 @@ const cases: [string, () => Record<string, string>, string[]][] = [
     ],
   ],
   [
+    'listen hosts that are not an address (HOST) or do not resolve (admin.host)',
+    () => ({
+      KEYWAY_CONFIG: file(
+        'hosts.yaml',
+        `${ISSUER}policies: [{ name: p }]\nadmin: { token: ${'t'.repeat(24)}, host: keyway-admin.invalid }\n`,
+      ),
+      HOST: '312.4.5.6',
+    }),
+    [
+      'invalid config HOST:\n  - server.host: expected an IPv4 address',
+      'admin.host: cannot resolve "keyway-admin.invalid" to listen on (ENOTFOUND)',
+    ],
+  ],
+  [
     'broken YAML',
     () => ({ KEYWAY_CONFIG: file('broken.yaml', 'server:\n  port: [1\nlog: {}\n') }),
     ['not valid YAML', 'line', 'column'],

@@ -42,6 +42,21 @@ describe('keygen --out', () => {
       ),
     );
   });
+  it.each([
+    [
+      'under /proc (a kernel filesystem where recursive mkdir never returns)',
+      '/proc/keyway-nope/keys',
+      'proc',
+    ],
+    ['under /sys', '/sys/keyway-nope', 'sysfs'],
+  ])('a directory %s: exit 1 at once, naming the filesystem', async (_what, out, fs) => {
+    // spawnCli kills the child after 30 s: a hang fails this test instead of the run.
+    const r = await spawnCli(['keygen', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`keyway keygen: --out ${out}: cannot create the directory`);
+    expect(r.stderr).toContain(`kernel's ${fs} filesystem`);
+  });
 });
 
 describe('mint --key: the key type fixes the algs (the same binding as verification)', () => {
@@ -159,6 +174,58 @@ policies:
     expect(long.stderr).toBe(
       'mint: note: --exp 2h is longer than revocation.max_token_lifetime (900s): keyway answers lifetime_too_long\n',
     );
+  });
+
+  it('an --aud the issuer does not accept: signed, with a note that keyway answers bad_audience', async () => {
+    const r = await spawnCli(['mint', '--issuer', 'internal', '--aud', 'elsewhere'], {
+      KEYWAY_CONFIG: internalFile,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('mint: note: issuer internal accepts aud "orders", "billing"');
+    expect(r.stderr).toContain('has "elsewhere": keyway answers bad_audience');
+    const ok = await spawnCli(['mint', '--issuer', 'internal', '--aud', 'billing'], {
+      KEYWAY_CONFIG: internalFile,
+    });
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+  });
+
+  it('a required claim with a flag of its own is asked for by that flag (--sub), others by --claim', async () => {
+    const required = join(dir, 'required.yaml');
+    writeFileSync(
+      required,
+      internal.replace('    typ: at+jwt\n', '    typ: at+jwt\n    required_claims: [sub, tenant]\n'),
+    );
+    const r = await spawnCli(['mint', '--issuer', 'internal'], { KEYWAY_CONFIG: required });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('requires the claim sub: add --sub …');
+    expect(r.stderr).toContain('requires the claim tenant: add --claim tenant=…');
+  });
+
+  it('explain --token-file on an empty file (or empty stdin) says the file is empty: exit 1', async () => {
+    const empty = join(dir, 'empty.jwt');
+    writeFileSync(empty, '\n');
+    for (const [path, says] of [
+      [empty, 'the file is empty'],
+      ['/dev/null', 'the file is empty'],
+      ['-', 'stdin is empty'],
+    ] as const) {
+      const r = await spawnCli(['explain', '--token-file', path], { KEYWAY_CONFIG: internalFile }, '');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `keyway explain: --token-file ${path}: ${says}: put the token (the compact JWS) in it\n`,
+      );
+    }
+  });
+
+  it('explain --policy NAME that is not configured: exit 2 listing the configured policies, with the usage', async () => {
+    const r = await spawnCli(['explain', '--token', 'a.b.c', '--policy', 'nope'], {
+      KEYWAY_CONFIG: internalFile,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `keyway explain: --policy nope: no such policy in ${internalFile} (configured: api)`,
+    );
+    expect(r.stderr).toContain('usage: keyway explain');
   });
 
   it('an unknown issuer, or one without an HS secret: exit 1 saying what exists and what to give', async () => {

@@ -49,6 +49,40 @@ describe('keyway revoke', () => {
       await waitFor('the instance to deny cli-1', () => outcome(g.guard, { jti: 'cli-1' }) === 'revoked');
     });
 
+    it('an entry already past (--jti with an old exp, --sub with a --before older than max_token_lifetime): revoked, and a note says it is pruned at once', async () => {
+      const old = nowSec() - 3600;
+      const jti = await run(['--jti', 'cli-past', '--exp', String(old)], env);
+      expect(jti.code).toBe(0);
+      expect(jti.out).toContain('revoked jti cli-past');
+      expect(jti.out).toContain(`note: exp ${new Date(old * 1000).toISOString()} is already past`);
+      expect(jti.out).toContain('pruned at once');
+      const longAgo = new Date((nowSec() - 400 * 86_400) * 1000).toISOString().slice(0, 10);
+      const sub = await run(['--sub', 'old-user', '--before', longAgo], env);
+      expect(sub.code).toBe(0);
+      expect(sub.out).toContain('is older than revocation.max_token_lifetime');
+      // A live entry gets no note.
+      const live = await run(['--jti', 'cli-live', '--exp', String(nowSec() + 600)], env);
+      expect(live.out).not.toContain('note:');
+    });
+
+    it.each([
+      [['--jti', 'j1', '--exp', 'soon'], '--exp soon: expected whole seconds since the epoch'],
+      [
+        ['--jti', 'j1', '--exp', 'tomorrow'],
+        '--exp tomorrow: expected whole seconds since the epoch (a NumericDate',
+      ],
+      [
+        ['--sub', 'u1', '--before', 'yesterday'],
+        '--before yesterday: expected whole seconds since the epoch',
+      ],
+    ])('%j is a usage error: exit 2, the problem and the usage', async (argv, says) => {
+      const r = await run(argv, env);
+      expect(r.code).toBe(2);
+      expect(r.out).toContain(`keyway revoke: ${says}`);
+      expect(r.out).toContain('or an ISO 8601 date (like 2026-01-01T00:00:00Z)');
+      expect(r.out).toContain('usage: keyway revoke');
+    });
+
     it('--sub --before (ISO date) revokes the subject; --token - reads stdin (parsed, not verified)', async () => {
       const r = await run(['--sub', 'frank', '--before', '2030-01-01T00:00:00Z'], env);
       expect(r.code).toBe(0);
@@ -144,8 +178,8 @@ describe('keyway revoke', () => {
       code: 2,
       out: 'unknown flag --expires (did you mean --exp?)',
     },
-    { name: 'exp not a time', argv: ['--jti', 'x', '--exp', 'soon'], code: 2, out: 'invalid_exp' },
-    { name: 'jti without exp', argv: ['--jti', 'x'], code: 2, out: 'invalid_exp' },
+    { name: 'exp not a time', argv: ['--jti', 'x', '--exp', 'soon'], code: 2, out: '--exp soon: expected' },
+    { name: 'jti without exp', argv: ['--jti', 'x'], code: 2, out: '--jti x needs --exp T' },
     { name: 'bad limit', argv: ['--list', '--limit', '0'], code: 2, out: 'invalid_limit' },
     { name: 'help', argv: ['--help'], code: 0, out: 'usage: keyway revoke' },
   ])('$name → exit $code', async ({ argv, code, out }) => {

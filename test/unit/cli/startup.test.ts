@@ -156,4 +156,91 @@ describe('files the config names', () => {
     const startup = await resolveStartup({ KEYWAY_CONFIG: path });
     expect(startup.ok).toBe(true);
   });
+
+  it('a section or item with unknown keys and bad values still has its names, headers and files checked: one pass', async () => {
+    const none = (name: string) => join(dir, 'absent', name);
+    const path = file(
+      'every-kind.yaml',
+      [
+        'server: { port: 8080, colour: blue }',
+        `admin: { token_file: ${none('admin-token')}, prot: 9 }`,
+        'issuers:',
+        '  - name: corp',
+        '    issuer: https://corp.example/',
+        `    keys: [{ file: ${none('corp.pem')} }]`,
+        '    leeway: later',
+        '    audiense: [a]',
+        '  - name: partner',
+        '    issuer: https://partner.example/',
+        `    hs_secrets: [{ file: ${none('partner.secret')} }]`,
+        '    jwks_uri: http://partner.example/keys',
+        '    clock: 1',
+        'policies:',
+        '  - name: web',
+        '    issuers: [partnr, corp]',
+        '    headers: { X-Auth-Issuer: iss, X-Fine: sub }',
+        '    required_claims: sub',
+        '    matsh: {}',
+        '  - name: api',
+        '    issuers: [corp]',
+        '    anonymus: true',
+        'default_policy: apy',
+        'revocation:',
+        `  snapshot_file: ${none('dir/rev.json')}`,
+        '  max_staleness: soon',
+        `  tls_ca_file: ${none('ca.pem')}`,
+        '  bogus: 1',
+        'routing:',
+        `  table_file: ${none('routes.yaml')}`,
+        '  colour: 2',
+      ].join('\n'),
+    );
+    const startup = await resolveStartup({ KEYWAY_CONFIG: path });
+    expect(startup.ok).toBe(false);
+    const issues = startup.ok ? [] : startup.error.issues;
+    const got = issues.map(({ path, code }) => `${path} ${code}`).sort();
+    expect(got).toEqual(
+      [
+        'server.colour unknown_key',
+        'admin.prot unknown_key',
+        'admin.token_file unreadable_file',
+        'issuers[0].leeway invalid_value',
+        'issuers[0].audiense unknown_key',
+        'issuers[0].keys[0].file unreadable_file',
+        'issuers[1].clock unknown_key',
+        'issuers[1].hs_secrets[0].file unreadable_file',
+        'issuers[1].jwks_uri insecure_url',
+        'policies[0].required_claims invalid_type',
+        'policies[0].matsh unknown_key',
+        'policies[0].issuers[0] unknown_reference',
+        'policies[0].headers.X-Auth-Issuer reserved_header',
+        'policies[1].anonymus unknown_key',
+        'default_policy unknown_reference',
+        'revocation.max_staleness invalid_value',
+        'revocation.bogus unknown_key',
+        'revocation.tls_ca_file unreadable_file',
+        'revocation.snapshot_file unwritable_path',
+        'routing.colour unknown_key',
+        'routing.table_file unreadable_file',
+      ].sort(),
+    );
+    // The hints list what is configured, the items with problems included.
+    const message = (p: string) => issues.find((i) => i.path === p)?.message ?? '';
+    expect(message('policies[0].issuers[0]')).toContain('"corp", "partner"');
+    expect(message('default_policy')).toContain('"web", "api"');
+  });
+
+  it.each([
+    ['an IPv4-looking HOST that is no address', { HOST: '999.1.1.1' }, 'HOST'],
+    ['a HOST that is not a name', { HOST: 'bad host' }, 'HOST'],
+    ['a name that does not resolve', { HOST: 'nowhere.invalid' }, 'HOST'],
+  ])('%s is a config problem naming its source', async (_what, env, source) => {
+    const got = await problems({ KEYWAY_CONFIG: file('listen.yaml', ISSUER), ...env });
+    expect(got).toEqual([{ source, path: 'server.host', code: 'invalid_value' }]);
+  });
+
+  it('IP literals and names that resolve are fine to listen on', async () => {
+    for (const HOST of ['0.0.0.0', '::', '::1', '127.0.0.1', 'localhost'])
+      expect(await problems({ KEYWAY_CONFIG: file('listen-ok.yaml', ISSUER), HOST })).toEqual([]);
+  });
 });
