@@ -73,7 +73,7 @@ describe('revocation: a heartbeat answered during a full resync (real Redis)', (
     const config = revocationConfig({ redis_url: redis.url, heartbeat: '100ms', start_timeout: '10s' });
     const { deps, logs } = testDeps(config);
     guard = createRevocationGuard(config.revocation, deps, {
-      connect: heartbeatFirstConnector(createRedisConnector(config.revocation, 100), state),
+      connect: heartbeatFirstConnector(createRedisConnector(deps.redis!, 100), state),
     });
     return { guard, deps, logs };
   };
