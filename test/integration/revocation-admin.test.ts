@@ -16,6 +16,9 @@ const parseToken = async (token: string) => {
   const c = decodeJwt(token);
   return { jti: c.jti, exp: c.exp, sub: c.sub };
 };
+/** What open mode answers for claims the mirror does not deny: 'ok', or 'stale_allowed' while the heartbeats are behind
+ *  (a busy CPU, or the synchronous redis-cli calls below): whether a token is revoked does not depend on freshness. */
+const NOT_REVOKED = /^(ok|stale_allowed)$/;
 const token = (claims: Record<string, unknown>) =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('k'.repeat(32)));
 
@@ -35,6 +38,8 @@ describe('admin revocation API (real Redis)', () => {
     redis = await startRedis();
     a = await startGuard({ redis_url: redis.url });
     b = await startGuard({ redis_url: redis.url });
+    // start() awaits only the first attempt: the first instance on a new Redis may still be in the empty-store grace.
+    await waitFor('both loaded', () => a.guard.readiness.check().ok && b.guard.readiness.check().ok);
     app = buildAdminApp({ adminToken: ADMIN_TOKEN }, [
       { path: 'revocations', app: createRevocationAdminRoutes(a.guard, a.deps, parseToken) },
     ]);
@@ -63,7 +68,7 @@ describe('admin revocation API (real Redis)', () => {
     });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: 'unauthorized', reason: 'admin_token_required' });
-    expect(outcome(a.guard, { sub: 'nobody', iat: 0 })).toBe('ok');
+    expect(outcome(a.guard, { sub: 'nobody', iat: 0 }, 'open')).toMatch(NOT_REVOKED);
   });
 
   it.each([
@@ -211,8 +216,8 @@ describe('admin revocation API (real Redis)', () => {
     expect(redisCli(redis.port, 'zscore', '{keyway:rev}:subs', 'during-outage')).toBe('');
     expect(redisCli(redis.port, 'get', '{keyway:rev}:seq')).toBe(seqBefore);
     for (const g of [a, b]) {
-      expect(outcome(g.guard, { jti: 'during-outage' })).toBe('ok');
-      expect(outcome(g.guard, { sub: 'during-outage', iat: 0 })).toBe('ok');
+      expect(outcome(g.guard, { jti: 'during-outage' }, 'open')).toMatch(NOT_REVOKED);
+      expect(outcome(g.guard, { sub: 'during-outage', iat: 0 }, 'open')).toMatch(NOT_REVOKED);
       expect(outcome(g.guard, { jti: 'api-1' })).toBe('revoked');
     }
   });

@@ -93,6 +93,11 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
   // unloaded (503 revocation_unavailable) for a grace of a few heartbeats, then reads again.
   const emptyGraceMs = Math.max(300, o.heartbeatMs * 3);
   let emptySince: number | undefined;
+  // Resyncs begun, and whether one runs now. Until a resync ends, `followed` is the history before it: a heartbeat read
+  // answered meanwhile (or sent before it began) must not be compared with that — it would call the generation the
+  // resync is adopting a change, and its invalidation would void that very load (a first load then ends unloaded).
+  let resyncsBegun = 0;
+  let resyncing = false;
 
   async function resync(): Promise<void> {
     const cause = due ?? 'start';
@@ -117,6 +122,16 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
       log.info({ entries: mirror.size(), seq: followed.seq }, 'revocation: Redis back; mirror resynced');
     outage = false;
     error = undefined;
+  }
+
+  async function runResync(): Promise<void> {
+    resyncsBegun += 1;
+    resyncing = true;
+    try {
+      await resync();
+    } finally {
+      resyncing = false;
+    }
   }
 
   function apply(event: FeedEvent): void {
@@ -148,7 +163,7 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
         continue;
       }
       try {
-        if (due) await resync();
+        if (due) await runResync();
         else await tail();
         failures = 0;
       } catch (err) {
@@ -166,9 +181,11 @@ export function createRedisSync(o: RedisSyncOptions): RedisSync {
     if (closed || beating || !isReady(o.commands)) return;
     beating = true;
     const sentAt = clock();
+    const begun = resyncsBegun;
     try {
       const seen = await store.heartbeat();
-      if (due) return;
+      // A resync due, running, or begun since this read was sent decides for itself (it reads gen and seq again).
+      if (due || resyncing || resyncsBegun !== begun) return;
       if (seen.gen !== followed.gen) requestResync('generation');
       else if (seen.seq < followed.seq) requestResync('regression');
       else freshness.observed(sentAt, seen.seq);
