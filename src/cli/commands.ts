@@ -5,19 +5,8 @@ import { hostPortProblem } from '../lib/host-port.js';
 import { SIGNING_ALGS } from '../lib/jws-algs.js';
 import type { CommandName, CommandSpec } from './command-spec.js';
 
-/** Algorithms keygen can make a key pair for (HS secrets are configured, not generated). */
-export const KEYGEN_ALGS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
+/** Algorithms keygen can make a key pair for (HS secrets are configured, not generated; Ed25519 is EdDSA's alias). */
+export const KEYGEN_ALGS = SIGNING_ALGS.filter((alg) => !alg.startsWith('HS') && alg !== 'Ed25519');
 
 /** The proxies print-config renders. */
 export const PROXY_KINDS = ['caddy', 'nginx', 'traefik', 'traefik-two-hop', 'fly'] as const;
