@@ -1,8 +1,9 @@
 // startServer: build the process part and the first generation from a Config, listen on the main and admin ports,
 // and drain on close().
 import { unwatchFile, watchFile } from 'node:fs';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { buildApp } from './app.js';
 import { publishedSecretPaths } from './config/published-secrets.js';
@@ -12,6 +13,8 @@ import { createDeps } from './deps-create.js';
 import { createGeneration, type Generation } from './generation.js';
 import { buildAdminApp } from './http/admin-app.js';
 import { createAdminGroups } from './http/admin-groups.js';
+import { type AuthAnswerer, createAuthAnswerer } from './http/auth-answer.js';
+import { createAuthListener } from './http/auth-listener.js';
 import { type ConnectionTracker, type DrainableServer, trackConnections } from './http/drain.js';
 import type { Timer } from './lib/timers.js';
 import { createProcess } from './process.js';
@@ -43,41 +46,40 @@ export interface StartOptions {
   readonly extra?: (app: Hono) => void;
 }
 
-type NodeServer = ReturnType<typeof serve> & DrainableServer;
+type NodeServer = Server & DrainableServer;
 
 interface Listener {
   readonly server: NodeServer;
   readonly connections: ConnectionTracker;
 }
 
-/** Listen on host:port; rejects (and closes the server) when the address cannot be bound (EADDRINUSE, EACCES, …). */
+/**
+ * Listen on host:port; rejects (and closes the server) when the address cannot be bound (EADDRINUSE, EACCES, …).
+ * Requests go to hono through @hono/node-server's listener; with `fast`, /auth calls are answered on node's request
+ * itself (auth-listener.ts) and only the rest reach hono.
+ */
 function listen(
   fetchHandler: (req: Request, env: unknown) => Response | Promise<Response>,
   host: string,
   port: number,
   config: Config,
+  fast?: { readonly answerAuth: AuthAnswerer; readonly log: Deps['log'] },
 ): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    const server = serve(
-      {
-        fetch: fetchHandler,
-        hostname: host,
-        port,
-        serverOptions: {
-          maxHeaderSize: config.server.max_header_bytes,
-          requestTimeout: config.server.request_timeout,
-          headersTimeout: Math.min(config.server.request_timeout, 60_000),
-          // Node enforces both timeouts only when this timer fires (30 s by default), so a 10 s request_timeout
-          // really meant up to 40 s of a held socket; check every second (or faster for shorter timeouts).
-          connectionsCheckingInterval: Math.max(100, Math.min(1_000, config.server.request_timeout)),
-          keepAliveTimeout: config.server.keep_alive_timeout,
-        },
-      },
-      () => {
-        server.off('error', failed);
-        resolve({ server, connections });
-      },
-    ) as NodeServer;
+    const hono = getRequestListener(fetchHandler, { hostname: host });
+    const options: ServerOptions = {
+      maxHeaderSize: config.server.max_header_bytes,
+      requestTimeout: config.server.request_timeout,
+      headersTimeout: Math.min(config.server.request_timeout, 60_000),
+      // Node enforces both timeouts only when this timer fires (30 s by default), so a 10 s request_timeout
+      // really meant up to 40 s of a held socket; check every second (or faster for shorter timeouts).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, config.server.request_timeout)),
+      keepAliveTimeout: config.server.keep_alive_timeout,
+    };
+    const server: NodeServer = createServer(
+      options,
+      fast ? createAuthListener(fast.answerAuth, hono, fast.log) : hono,
+    );
     const connections = trackConnections(server);
     const failed = (err: NodeJS.ErrnoException) => {
       // http.Server's close also clears its connection-checking interval, which would otherwise keep running.
@@ -85,6 +87,10 @@ function listen(
       reject(new ListenError(host, port, err));
     };
     server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve({ server, connections });
+    });
   });
 }
 
@@ -119,9 +125,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   void proc.start();
   const metricsOnAdmin = config.server.metrics_on_admin && config.admin.token !== undefined;
+  const answerAuth = createAuthAnswerer(
+    (req, policy) => current.decide(req, policy),
+    createDecisionRecorder(config.log, deps),
+    config.server,
+  );
   const app = buildApp({
-    decide: (req, policy) => current.decide(req, policy),
-    record: createDecisionRecorder(config.log, deps),
+    answerAuth,
     readiness: () => current.readiness,
     server: config.server,
     registry: metricsOnAdmin ? undefined : deps.metrics.registry,
@@ -160,7 +170,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let admin: Listener | undefined;
   try {
     // env carries node-server's { incoming, outgoing }: /auth reads the raw request headers from it.
-    main = await listen((req, env) => app.fetch(req, env), config.server.host, config.server.port, config);
+    main = await listen((req, env) => app.fetch(req, env), config.server.host, config.server.port, config, {
+      answerAuth,
+      log: deps.log,
+    });
     if (adminApp !== undefined)
       admin = await listen((req) => adminApp.fetch(req), config.admin.host, config.admin.port, config);
   } catch (err) {

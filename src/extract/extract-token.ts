@@ -76,7 +76,9 @@ export function extractToken(
       );
   }
   if (found === undefined) return undefined;
-  assertAuthorizationCarries(req, found.token, describeSource(found.source));
+  // A token read from Authorization is what Authorization carries: only another source needs the check.
+  if (found.source.kind !== 'bearer')
+    assertAuthorizationCarries(req, found.token, describeSource(found.source));
   return { token: found.token, source: found.source.kind };
 }
 

@@ -1,5 +1,6 @@
 // The pino logger: JSON lines, secrets redacted by path, written through a buffer; output stream injectable for tests.
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { createLogSink, type LogSink } from './log-sink.js';
 
 /** Paths pino censors wherever they appear, in case a token or secret ever reaches a log object. */
 export const REDACT_PATHS = [
@@ -18,23 +19,18 @@ export const REDACT_PATHS = [
   '*.hs_secrets',
 ];
 
-/** How long a log line may wait in the buffer before it is written (a quiet instance still logs promptly). */
-export const LOG_FLUSH_INTERVAL_MS = 250;
-
-type Buffered = DestinationStream & { flush(): void };
-let stdout: Buffered | undefined;
+let stdout: LogSink | undefined;
 
 /**
- * Standard output through a 4 KiB buffer (one write per many lines, not one per line), flushed every
- * LOG_FLUSH_INTERVAL_MS; one for the process, shared by every logger. pino.destination with `sync: false` registers
- * its own flush on process exit (pino lib/tools.js buildSafeSonicBoom, on-exit-leak-free), so process.exit after a
- * SIGTERM or a failed start loses no line (test/e2e/log-flush.test.ts).
+ * Standard output through a LogSink (one write per event-loop turn, not one per line); one for the process, shared
+ * by every logger, flushed when the process exits (process.exit after a SIGTERM or a failed start loses no line:
+ * test/e2e/log-flush.test.ts).
  */
-function bufferedStdout(): DestinationStream {
+function bufferedStdout(): LogSink {
   if (stdout === undefined) {
-    const out: Buffered = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-    setInterval(() => out.flush(), LOG_FLUSH_INTERVAL_MS).unref();
-    stdout = out;
+    const sink = createLogSink(1);
+    process.once('exit', () => sink.flush());
+    stdout = sink;
   }
   return stdout;
 }

@@ -19,6 +19,25 @@ const TOO_DEEP = `the forwarded path is still percent-encoded after ${MAX_DECODE
 /** Nothing for the slow paths: printable ASCII without `%` (encodings), `#` (fragments) or a leading-dot segment. */
 const PLAIN = /^(?:[!-"$&-~](?<![/\\]\.))*$/;
 
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * True when `raw` reads the same in every way readPath knows, so it is its own main reading with no others: it starts
+ * with `/` and has only printable ASCII other than `%` (escapes), `#` (fragments), `;` (parameters) and `\`, and no
+ * empty or leading-dot segment inside (`//`, `/.`). Such a path decodes to itself and has no dot segment, parameter
+ * or second separator, so normalisePath and literalPath both return it unchanged (test/unit/lib/path-readings.test.ts
+ * checks that against them). Most traffic is such a path: this is its one pass over the characters.
+ */
+export function isSimplePath(raw: string): boolean {
+  if (raw.charCodeAt(0) !== 0x2f) return false;
+  for (let i = 1; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x23 || c === 0x25 || c === 0x3b || c === 0x5c) return false;
+    if ((c === 0x2f || c === 0x2e) && raw.charCodeAt(i - 1) === 0x2f) return false;
+  }
+  return true;
+}
+
 /**
  * Read the path of a forwarded URI. The main reading stops at the first `?`, as nginx and Go split the target.
  * A raw `#` (invalid in a request-target, RFC 9112 §3.2, but forwarded as sent by nginx's `$request_uri`) starts a
@@ -29,6 +48,7 @@ const PLAIN = /^(?:[!-"$&-~](?<![/\\]\.))*$/;
 export function readPath(uri: string): PathReadings {
   const q = uri.indexOf('?');
   const raw = q === -1 ? uri : uri.slice(0, q);
+  if (isSimplePath(raw)) return { path: raw, others: NONE, problems: NONE };
   if (PLAIN.test(raw) && !raw.startsWith('.')) {
     const path = normalisePath(raw);
     const literal = LITERAL_DIFFERS.test(raw) ? literalPath(raw) : path;

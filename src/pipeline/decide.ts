@@ -37,13 +37,15 @@ export function createDecide(parts: PipelineParts): Decide {
   const allHeaders = emittedHeaders(parts.config);
   const defaultFail = parts.revocationFail;
 
-  function allow(
-    policy: CompiledPolicy,
-    req: ForwardedRequest,
-    token: VerifiedToken | undefined,
-    stale: boolean,
-    dryRun: boolean,
-  ): Decision {
+  /** What an allow sends that depends only on the policy and the token's claims (not on the request or health). */
+  interface Derived {
+    readonly policy: CompiledPolicy;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly keys: { readonly instance: string | undefined; readonly version: string | undefined };
+    readonly subject: string | undefined;
+  }
+
+  function derive(policy: CompiledPolicy, token: VerifiedToken | undefined): Derived {
     const claims = token?.claims ?? {};
     const headers: Record<string, string> = {};
     for (const name of allHeaders) headers[name] = '';
@@ -62,21 +64,45 @@ export function createDecide(parts: PipelineParts): Decide {
     };
     headers['X-Route-Instance-Key'] = keys.instance ?? '';
     headers['X-Route-Version-Key'] = keys.version ?? '';
+    return { policy, headers: Object.freeze(headers), keys, subject };
+  }
+
+  // A verified-cache hit hands back the same claims object every time: what it derives under a policy is computed
+  // once (the last policy per token; collected with the claims when the cache lets the token go).
+  const derivedByClaims = new WeakMap<object, Derived>();
+  const anonymous = new Map<CompiledPolicy, Derived>();
+  const derived = (policy: CompiledPolicy, token: VerifiedToken | undefined): Derived => {
+    const known = token ? derivedByClaims.get(token.claims) : anonymous.get(policy);
+    if (known !== undefined && known.policy === policy) return known;
+    const fresh = derive(policy, token);
+    if (token) derivedByClaims.set(token.claims, fresh);
+    else anonymous.set(policy, fresh);
+    return fresh;
+  };
+
+  function allow(
+    policy: CompiledPolicy,
+    req: ForwardedRequest,
+    token: VerifiedToken | undefined,
+    stale: boolean,
+    dryRun: boolean,
+  ): Decision {
+    const parts = derived(policy, token);
+    let headers = parts.headers;
     if (router?.enabled) {
       const choice = router.select(
-        keys,
+        parts.keys,
         subjectKey(token, req.clientIp),
         policy.config.routing.on_no_upstream,
         !dryRun,
       );
-      headers['X-Route-Upstream'] = choice.upstream;
-      headers['X-Route-Match'] = choice.match;
+      headers = { ...headers, 'X-Route-Upstream': choice.upstream, 'X-Route-Match': choice.match };
     }
     return {
       kind: 'allow',
       policy: policy.name,
       headers,
-      subject,
+      subject: parts.subject,
       issuer: token?.issuer.name,
       revocationStale: stale,
     };

@@ -32,8 +32,28 @@ export const FIELD_CAPS = {
   upstream: 512,
 } as const;
 
+/** `value` as a JSON string: as is between quotes when it needs no escape (printable ASCII without `"` or `\\`). */
+function quote(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(value);
+  }
+  return `"${value}"`;
+}
+
+let isoAt = Number.NaN;
+let iso = '';
+/** The ISO time of `ms`, computed once per millisecond (lines logged in the same millisecond share it). */
+function isoTime(ms: number): string {
+  if (ms !== isoAt) {
+    isoAt = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
+}
+
 /** One JSON line (with its newline), in the shape of keyway's pino lines: level, time, service, msg, fields. */
-export function formatDecisionLine(f: DecisionFields, now: Date): string {
+export function formatDecisionLine(f: DecisionFields, nowMs: number): string {
   let truncated = false;
   const field = (name: string, value: string | undefined, cap: number): string => {
     if (value === undefined) return '';
@@ -41,10 +61,10 @@ export function formatDecisionLine(f: DecisionFields, now: Date): string {
       truncated = true;
       return `,"${name}":${JSON.stringify(`${value.slice(0, cap)}…`)}`;
     }
-    return `,"${name}":${JSON.stringify(value)}`;
+    return `,"${name}":${quote(value)}`;
   };
   const line =
-    `{"level":"${f.level}","time":"${now.toISOString()}","service":"keyway","msg":"decision"` +
+    `{"level":"${f.level}","time":"${isoTime(nowMs)}","service":"keyway","msg":"decision"` +
     field('request_id', f.requestId, 128) +
     `,"result":"${f.result}"` +
     field('reason', f.reason, 64) +

@@ -79,7 +79,7 @@ export function createDecisionRecorder(
           upstream: allowed ? decision.headers['X-Route-Upstream'] || undefined : undefined,
           detail: allowed ? undefined : decision.error.message,
         },
-        new Date(),
+        Date.now(),
       ),
     );
   };

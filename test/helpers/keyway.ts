@@ -6,6 +6,7 @@ import { parseConfig } from '../../src/config/parse.js';
 import type { Config } from '../../src/config/types.js';
 import type { Deps } from '../../src/deps.js';
 import { createGeneration, type Generation } from '../../src/generation.js';
+import { createAuthAnswerer } from '../../src/http/auth-answer.js';
 import type { Clock } from '../../src/lib/clock.js';
 import type { Timers } from '../../src/lib/timers.js';
 import { createProcess, type KeywayProcess } from '../../src/process.js';
@@ -91,8 +92,7 @@ export async function createTestKeyway(input: unknown, options: TestKeywayOption
   };
   if (!options.noStart) await runtime.start(true);
   const app = buildApp({
-    decide: runtime.decide,
-    record: createDecisionRecorder(config.log, deps),
+    answerAuth: createAuthAnswerer(runtime.decide, createDecisionRecorder(config.log, deps), config.server),
     readiness: () => runtime.readiness,
     server: config.server,
     registry: deps.metrics.registry,

@@ -1,4 +1,4 @@
-// The verified-token cache is bounded in entries and in estimated heap bytes, LRU, never past a token's exp.
+// The verified-token cache is bounded in entries and in estimated heap bytes, CLOCK (LRU-like), never past a token's exp.
 import { describe, expect, it } from 'vitest';
 import type { Issuer } from '../../../src/config/types.js';
 import type { VerificationKey } from '../../../src/keys/keys.js';
@@ -12,7 +12,7 @@ const entry = (expiresAt = 2_000): VerifiedEntry => ({
   key: {} as VerificationKey,
   expiresAt,
 });
-const token = (i: number, bytes = 600) => `t${i}.${'x'.repeat(bytes)}`;
+const token = (i: number, bytes = 600) => `${'x'.repeat(bytes)}.t${i}`;
 
 describe('verified-token cache', () => {
   it('evicts the least recently used entries once the byte budget is spent', () => {
@@ -24,6 +24,46 @@ describe('verified-token cache', () => {
     expect(cache.get(token(2), 1_000)).toBeUndefined();
     expect(cache.get(token(1), 1_000)).toBeDefined();
     expect(cache.size()).toEqual({ entries: 3, bytes: entryBytes(token(0)) * 3 });
+  });
+
+  it('spares every entry used since the last eviction round before dropping a used one', () => {
+    const cache = createVerifiedCache(3, 1_000_000);
+    for (const i of [1, 2, 3]) cache.set(token(i), entry());
+    for (const i of [1, 2, 3]) expect(cache.get(token(i), 1_000)).toBeDefined();
+    cache.set(token(4), entry()); // all used: each is unmarked once, then the oldest (1) goes
+    expect(cache.get(token(1), 1_000)).toBeUndefined();
+    expect(cache.get(token(3), 1_000)).toBeDefined(); // 3 is marked again; 2 is not
+    cache.set(token(5), entry()); // 2 goes
+    cache.set(token(6), entry()); // 3 is spared (unmarked, moved back), 4 goes
+    expect([2, 3, 4, 5, 6].map((i) => cache.get(token(i), 1_000) !== undefined)).toEqual([
+      false,
+      true,
+      false,
+      true,
+      true,
+    ]);
+  });
+
+  it('never takes one token for another that ends the same way (the Map slot is the tail; the whole token decides)', () => {
+    const cache = createVerifiedCache(10, 1_000_000);
+    const tail = 'S'.repeat(64);
+    const a = `eyJhIjoxfQ.eyJzdWIiOiJhIn0.${tail}`;
+    const b = `eyJhIjoxfQ.eyJzdWIiOiJiIn0.${tail}`;
+    cache.set(a, entry());
+    expect(cache.get(b, 1_000)).toBeUndefined();
+    cache.delete(b); // not b's entry: a stays
+    expect(cache.get(a, 1_000)).toBeDefined();
+    cache.set(b, { ...entry(), kid: 'b' });
+    expect(cache.get(a, 1_000)).toBeUndefined();
+    expect(cache.get(b, 1_000)?.kid).toBe('b');
+    expect(cache.size()).toEqual({ entries: 1, bytes: entryBytes(b) });
+  });
+
+  it('a token stored from a slice of its header is found by an equal string of its own', () => {
+    const cache = createVerifiedCache(10, 1_000_000);
+    const header = `Bearer ${token(7)}`;
+    cache.set(header.slice(7), entry());
+    expect(cache.get(token(7), 1_000)).toBeDefined();
   });
 
   it('holds fewer large tokens than small ones within the same budget', () => {
