@@ -45,37 +45,52 @@ export function parseStrictJsonObject(text: string): Record<string, unknown> | u
     return undefined;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  return hasDuplicateOrDeep(text) ? undefined : (value as Record<string, unknown>);
+  return hasDuplicateOrDeep(text, value) ? undefined : (value as Record<string, unknown>);
 }
 
-/** Scan already-valid JSON text for a repeated member name in any object, or nesting deeper than MAX_DEPTH. */
-function hasDuplicateOrDeep(text: string): boolean {
-  // Each open container: a Set of member names for objects, null for arrays.
-  const stack: (Set<string> | null)[] = [];
+/** Member names in `value` and in every object or array it holds (what JSON.parse kept: a duplicate kept one). */
+function countNames(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let n = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) n += countNames(item);
+    return n;
+  }
+  for (const key of Object.keys(value)) n += 1 + countNames((value as Record<string, unknown>)[key]);
+  return n;
+}
+
+/**
+ * True when already-valid JSON text repeats a member name in some object, or nests deeper than MAX_DEPTH. The text's
+ * member names are counted in one pass over its characters (a string right after `{` or `,` inside an object is a
+ * name); JSON.parse keeps one member per distinct (unescaped) name, so fewer members parsed than names written means a
+ * repeat — `"a"` and `"\u0061"` included.
+ */
+function hasDuplicateOrDeep(text: string, parsed: unknown): boolean {
+  // Open containers: true for an object, false for an array.
+  const inObject: boolean[] = [];
   let expectKey = false;
+  let names = 0;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '{' || ch === '[') {
-      stack.push(ch === '{' ? new Set() : null);
-      if (stack.length > MAX_DEPTH) return true;
-      expectKey = ch === '{';
-    } else if (ch === '}' || ch === ']') {
-      stack.pop();
+    const c = text.charCodeAt(i);
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      inObject.push(c === 0x7b);
+      if (inObject.length > MAX_DEPTH) return true;
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      inObject.pop();
       expectKey = false;
-    } else if (ch === ',') {
-      expectKey = stack.at(-1) instanceof Set;
-    } else if (ch === '"') {
+    } else if (c === 0x2c /* , */) {
+      expectKey = inObject[inObject.length - 1] === true;
+    } else if (c === 0x22 /* " */) {
       let end = i + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
       if (expectKey) {
-        const name = JSON.parse(text.slice(i, end + 1)) as string;
-        const names = stack.at(-1) as Set<string>;
-        if (names.has(name)) return true;
-        names.add(name);
+        names++;
         expectKey = false;
       }
       i = end;
     }
   }
-  return false;
+  return countNames(parsed) !== names;
 }

@@ -11,6 +11,17 @@ function encodePart(text: string): string | undefined {
   return text.replace(ENCODE, (s) => encodeURIComponent(s));
 }
 
+/** True when `text` needs no encoding: visible ASCII and inner spaces only, no `%` or `,` (one pass, no regex). */
+function isPlain(text: string): boolean {
+  const last = text.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7e || c < 0x20 || c === 0x25 || c === 0x2c || (c === 0x20 && (i === 0 || i === last)))
+      return false;
+  }
+  return true;
+}
+
 /**
  * The header form of a claim: scalars as text, arrays of scalars joined with `,`. Control characters, non-ASCII,
  * `%`, `,` and leading/trailing spaces are percent-encoded (UTF-8), so the value can never split a header and a
@@ -18,6 +29,7 @@ function encodePart(text: string): string | undefined {
  * stay distinct). "" when over maxBytes, not a scalar or array of scalars, or not well-formed Unicode. Never throws.
  */
 export function toHeaderValue(value: unknown, maxBytes: number): string {
+  if (typeof value === 'string' && isPlain(value)) return value.length > maxBytes ? '' : value;
   const parts: unknown[] = Array.isArray(value) ? value : [value];
   const encoded: string[] = [];
   for (const part of parts) {

@@ -17,6 +17,7 @@ export interface ParsedJws {
 }
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const MAX_KID = 256;
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -26,9 +27,12 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 function decodeBase64url(segment: string): Buffer | undefined {
   // A length of 4n+1 can't be produced by any byte string.
-  if (!SEGMENT.test(segment) || segment.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(segment, 'base64url');
-  return bytes.toString('base64url') === segment ? bytes : undefined;
+  const rest = segment.length % 4;
+  if (rest === 1 || !SEGMENT.test(segment)) return undefined;
+  // The last character of a 4n+2 (4n+3) segment carries 4 (2) unused low bits: they must be zero.
+  if (rest !== 0 && (B64URL.indexOf(segment[segment.length - 1]!) & (rest === 2 ? 0xf : 0x3)) !== 0)
+    return undefined;
+  return Buffer.from(segment, 'base64url');
 }
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileKeyTemplate } from '../../../src/lib/key-template.js';
 import { toHeaderValue } from '../../../src/respond/header-value.js';
@@ -32,5 +33,33 @@ describe('compileKeyTemplate', () => {
     expect(t({ tenant: 't1', service: 'svc', version: 'blue' })).toBeUndefined();
     expect(t({ tenant: 't1', service: 'svc', version: 'blue', instance: 'a/b' })).toBeUndefined();
     expect(t({ tenant: 't1', service: 'svc', version: '..', instance: 'i' })).toBeUndefined();
+  });
+});
+
+describe('toHeaderValue fast path', () => {
+  it('a string claim gives what the general path gives for it (a one-element array takes that path)', () => {
+    const chars = fc.constantFrom(
+      'a',
+      'Z',
+      ' ',
+      '%',
+      ',',
+      '~',
+      '\x7f',
+      '\x1f',
+      '\n',
+      'é',
+      '\ud800',
+      '😀',
+      '"',
+      ';',
+    );
+    const text = fc.array(chars, { maxLength: 12 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 20 }), (s, cap) => {
+        expect(toHeaderValue(s, cap)).toBe(toHeaderValue([s], cap));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
