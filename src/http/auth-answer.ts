@@ -31,10 +31,11 @@ export interface AuthCall {
   header(name: string): string | undefined;
 }
 
-/** The HTTP answer: header names lower-case, each once; `body` undefined for an allow (no body). */
+/** The HTTP answer; `body` undefined for an allow (no body). */
 export interface AuthAnswer {
   readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
+  /** [name, value, …]: names lower-case, each once (node's writeHead takes this form as it is). */
+  readonly headers: readonly string[];
   readonly body: string | undefined;
 }
 
@@ -55,25 +56,14 @@ export function createAuthAnswerer(
   const fromProxy = (sent: string | undefined) =>
     secrets.length === 0 ||
     (sent !== undefined && secrets.map((s) => timingSafeEqualText(sent, s)).includes(true));
-  // Response header names lower-cased once each (names come from config): a later copy of a name replaces an
-  // earlier one, as Headers.set did, and the wire shows what a Headers object would have sent.
-  const lowered = new Map<string, string>();
-  const lower = (name: string) => {
-    let found = lowered.get(name);
-    if (found === undefined) {
-      found = name.toLowerCase();
-      lowered.set(name, found);
-    }
-    return found;
-  };
   /** A deny's answer without its request id: the same for every deny of one reason and scope list. */
   const buildDeny = (error: KeywayError, scopes: readonly string[]): AuthAnswer => {
     const res = denyResponse(error, scopes);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    for (const name in res.headers) headers[lower(name)] = res.headers[name]!;
+    const headers = ['content-type', 'application/json'];
+    for (const name in res.headers) headers.push(name.toLowerCase(), res.headers[name]!);
     // The body is ASCII (reason codes): its length is its byte count.
     const body = JSON.stringify(res.body);
-    headers['content-length'] = String(body.length);
+    headers.push('content-length', String(body.length));
     return { status: res.status, headers, body };
   };
   // Built once per reason and scope list (a bounded set: reasons are fixed, scope lists come from config); an answer
@@ -89,46 +79,21 @@ export function createAuthAnswerer(
         denies.set(key, parts);
       }
     } else parts = buildDeny(error, scopes);
-    return {
-      status: parts.status,
-      headers: { 'x-request-id': requestId, ...parts.headers },
-      body: parts.body,
-    };
-  };
-  const lowerAll = (from: Readonly<Record<string, string>>) => {
-    const headers: Record<string, string> = {};
-    for (const name in from) headers[lower(name)] = from[name]!;
-    return headers;
-  };
-  // An allow's headers are one frozen object per token and policy when no router adds to them (decide.ts): their
-  // lower-cased form is kept beside them.
-  const loweredSets = new WeakMap<object, Readonly<Record<string, string>>>();
-  const allowHeaders = (from: Readonly<Record<string, string>>) => {
-    if (!Object.isFrozen(from)) return lowerAll(from);
-    let found = loweredSets.get(from);
-    if (found === undefined) {
-      found = lowerAll(from);
-      loweredSets.set(from, found);
-    }
-    return found;
+    return { status: parts.status, headers: ['x-request-id', requestId, ...parts.headers], body: parts.body };
   };
   const answer = (req: ForwardedRequest, decision: Decision): AuthAnswer => {
     if (decision.kind === 'allow') {
-      const headers: Record<string, string> = {
-        'x-request-id': req.requestId,
-        'cache-control': 'no-store',
-        'content-length': '0',
-        ...allowHeaders(decision.headers),
-      };
-      return { status: 200, headers, body: undefined };
+      // decision.wire never names these three (config refuses them as policy headers: reserved_header).
+      const headers = ['x-request-id', req.requestId, 'cache-control', 'no-store', 'content-length', '0'];
+      return { status: 200, headers: headers.concat(decision.wire), body: undefined };
     }
     return denyAnswer(req.requestId, decision.error, decision.scopes);
   };
   return function answerAuth(call) {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const req = parseForwardedRequest(call, randomUUID, settings.client_ip_header);
     const finish = (decision: Decision) => {
-      record(req, decision, Number(process.hrtime.bigint() - started) / 1e9);
+      record(req, decision, (performance.now() - started) / 1e3);
       return answer(req, decision);
     };
     if (!fromProxy(call.header(PROXY_SECRET_HEADER))) {

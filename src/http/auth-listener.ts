@@ -34,7 +34,7 @@ const INTERNAL_BODY = JSON.stringify({ error: internal.error, reason: 'internal_
 /** What the hono app's onError answers for a bug (admin-errors.ts): the same body here. */
 const INTERNAL_ERROR: AuthAnswer = {
   status: internal.status,
-  headers: { 'content-type': 'application/json', 'content-length': String(INTERNAL_BODY.length) },
+  headers: ['content-type', 'application/json', 'content-length', String(INTERNAL_BODY.length)],
   body: INTERNAL_BODY,
 };
 
@@ -92,9 +92,9 @@ export function createAuthListener(
   };
 }
 
-/** Status and headers in one writeHead (node's plain-object path), then the body; nothing when the client left. */
+/** Status and headers in one writeHead (node's flat-array form), then the body; nothing when the client left. */
 function write(res: ServerResponse, answer: AuthAnswer): void {
   if (res.destroyed || res.writableEnded) return;
-  res.writeHead(answer.status, answer.headers as Record<string, string>);
+  res.writeHead(answer.status, answer.headers as string[]);
   res.end(answer.body);
 }

@@ -5,11 +5,11 @@ import type { AuthAnswer, AuthAnswerer } from './auth-answer.js';
 import { type IncomingHeaders, incomingHeaderReader } from './incoming-headers.js';
 
 /** The answer as a Fetch Response (a plain-object init: @hono/node-server's fast path, no Headers copy or sort). */
-const toResponse = (answer: AuthAnswer): Response =>
-  new Response(answer.body ?? null, {
-    status: answer.status,
-    headers: answer.headers as Record<string, string>,
-  });
+function toResponse(answer: AuthAnswer): Response {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < answer.headers.length; i += 2) headers[answer.headers[i]!] = answer.headers[i + 1]!;
+  return new Response(answer.body ?? null, { status: answer.status, headers });
+}
 
 /** Register the decision routes for every method (Traefik may preserve the client's method). */
 export function mountAuthRoutes(app: Hono, answerAuth: AuthAnswerer): void {

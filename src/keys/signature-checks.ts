@@ -61,9 +61,10 @@ function checkFor(key: KeyObject | Uint8Array, alg: SigningAlg): SignatureCheck 
     if (type !== 'rsa' || modulus < MIN_RSA_BITS || !hash) return undefined;
     const size = Math.ceil(modulus / 8);
     // RFC 7518 §3.5: PSS with MGF1 over the same hash and a salt as long as the hash (node's default would accept any).
-    const input: VerifyKeyObjectInput = alg.startsWith('PS')
+    // PKCS#1 v1.5 is node's default padding for an RSA KeyObject: passed bare, verify skips parsing an options object.
+    const input: VerifyKeyObjectInput | KeyObject = alg.startsWith('PS')
       ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 }
-      : { key, padding: constants.RSA_PKCS1_PADDING };
+      : key;
     return safely((data, signature) => signature.byteLength === size && verify(hash, data, input, signature));
   }
   const ec = EC_CURVES[alg];

@@ -41,6 +41,7 @@ export function createDecide(parts: PipelineParts): Decide {
   interface Derived {
     readonly policy: CompiledPolicy;
     readonly headers: Readonly<Record<string, string>>;
+    readonly wire: readonly string[];
     readonly keys: { readonly instance: string | undefined; readonly version: string | undefined };
     readonly subject: string | undefined;
   }
@@ -64,18 +65,17 @@ export function createDecide(parts: PipelineParts): Decide {
     };
     headers['X-Route-Instance-Key'] = keys.instance ?? '';
     headers['X-Route-Version-Key'] = keys.version ?? '';
-    return { policy, headers: Object.freeze(headers), keys, subject };
+    return { policy, headers: Object.freeze(headers), wire: wireHeaders(headers), keys, subject };
   }
 
-  // A verified-cache hit hands back the same claims object every time: what it derives under a policy is computed
-  // once (the last policy per token; collected with the claims when the cache lets the token go).
-  const derivedByClaims = new WeakMap<object, Derived>();
+  // A verified-cache hit hands back the same token (its cache entry) every time: what it derives under a policy is
+  // kept in its memo slot (the last policy per token), so a hit computes no header value again.
   const anonymous = new Map<CompiledPolicy, Derived>();
   const derived = (policy: CompiledPolicy, token: VerifiedToken | undefined): Derived => {
-    const known = token ? derivedByClaims.get(token.claims) : anonymous.get(policy);
+    const known = token ? (token.memo as Derived | undefined) : anonymous.get(policy);
     if (known !== undefined && known.policy === policy) return known;
     const fresh = derive(policy, token);
-    if (token) derivedByClaims.set(token.claims, fresh);
+    if (token) token.memo = fresh;
     else anonymous.set(policy, fresh);
     return fresh;
   };
@@ -89,6 +89,7 @@ export function createDecide(parts: PipelineParts): Decide {
   ): Decision {
     const parts = derived(policy, token);
     let headers = parts.headers;
+    let wire = parts.wire;
     if (router?.enabled) {
       const choice = router.select(
         parts.keys,
@@ -97,11 +98,13 @@ export function createDecide(parts: PipelineParts): Decide {
         !dryRun,
       );
       headers = { ...headers, 'X-Route-Upstream': choice.upstream, 'X-Route-Match': choice.match };
+      wire = wireHeaders(headers);
     }
     return {
       kind: 'allow',
       policy: policy.name,
       headers,
+      wire,
       subject: parts.subject,
       issuer: token?.issuer.name,
       revocationStale: stale,
@@ -153,6 +156,15 @@ export function createDecide(parts: PipelineParts): Decide {
       return deny(policy, toKeywayError(err), undefined);
     }
   };
+}
+
+/** Headers as [name, value, …] with lower-cased names, each once: a later spelling of a name replaces an earlier one. */
+function wireHeaders(headers: Readonly<Record<string, string>>): readonly string[] {
+  const byName: Record<string, string> = {};
+  for (const name in headers) byName[name.toLowerCase()] = headers[name]!;
+  const out: string[] = [];
+  for (const name in byName) out.push(name, byName[name]!);
+  return Object.freeze(out);
 }
 
 function deny(policy: CompiledPolicy | undefined, error: KeywayError, subject: string | undefined): Decision {

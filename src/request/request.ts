@@ -89,9 +89,7 @@ export function parseForwardedRequest(
     problems.push(...read.problems);
   }
   const forwardedFor = h('x-forwarded-for') ?? h('x-real-ip');
-  const clientIp = clientIpHeader
-    ? singleValue(h(clientIpHeader))
-    : forwardedFor?.split(',')[0]?.trim() || undefined;
+  const clientIp = clientIpHeader ? singleValue(h(clientIpHeader)) : firstEntry(forwardedFor);
   const sentId = h('x-request-id');
   const requestId = sentId !== undefined && REQUEST_ID.test(sentId) ? sentId : newId();
   return {
@@ -105,6 +103,13 @@ export function parseForwardedRequest(
     requestId,
     header: h,
   };
+}
+
+/** The first entry of a comma-separated list (X-Forwarded-For: the client), trimmed; undefined when empty. */
+function firstEntry(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const comma = value.indexOf(',');
+  return (comma === -1 ? value : value.slice(0, comma)).trim() || undefined;
 }
 
 /** A header that must hold one value: joined copies (a client's and the proxy's) are refused, not resolved. */

@@ -6,6 +6,9 @@ export interface AllowDecision {
   readonly policy: string;
   /** Every emitted header, set-or-clear: empty string when it has no value. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The same headers as the wire carries them: [name, value, …], names lower-cased, each once (a later spelling of a
+   *  name replaces an earlier one). Shared by every allow of one cached token under one policy: never modified. */
+  readonly wire: readonly string[];
   readonly subject: string | undefined;
   readonly issuer: string | undefined;
   /** Set when revocation freshness could not be confirmed and the fail mode is open. */

@@ -52,6 +52,23 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
 }
 
 /**
+ * Decoded protected headers by segment: every token of one key carries the same header segment, so it is decoded and
+ * parsed once. Only headers that parsed are kept (a frozen object, read-only for everyone), at most
+ * MAX_HEADERS: past that the map starts over, so a flood of distinct headers costs the parse it would have anyway.
+ */
+const headers = new Map<string, Readonly<Record<string, unknown>>>();
+const MAX_HEADERS = 256;
+
+function decodeHeader(segment: string): Readonly<Record<string, unknown>> {
+  const known = headers.get(segment);
+  if (known !== undefined) return known;
+  const header = Object.freeze(decodeSegment(segment, 'header'));
+  if (headers.size >= MAX_HEADERS) headers.clear();
+  headers.set(segment, header);
+  return header;
+}
+
+/**
  * Parse a compact JWS JWT. Throws KeywayError: `token_too_large` past maxBytes; `malformed_token` for anything but
  * three non-empty base64url segments with JSON object header and payload, a `crit` or `b64` header, a non-string
  * kid; `alg_not_allowed` for a missing alg, `none` in any spelling or any alg keyway does not implement.
@@ -66,7 +83,7 @@ export function parseJws(token: string, maxBytes: number): ParsedJws {
     );
   }
   const [h, p, s] = parts as [string, string, string];
-  const header = decodeSegment(h, 'header');
+  const header = decodeHeader(h);
   // Before the empty-signature check, so an unsecured JWS (`alg: none` in any spelling, " none", "NONE\u0000", …)
   // is named for what it is: any alg outside the signing algs keyway implements is refused here, by exact match.
   const alg = header['alg'];

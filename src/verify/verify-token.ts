@@ -14,6 +14,11 @@ export interface VerifiedToken {
   readonly alg: string;
   readonly kid: string | undefined;
   readonly claims: Readonly<Record<string, unknown>>;
+  /**
+   * A slot for what the pipeline derives from this token's claims alone (decide.ts: an allow's headers under a
+   * policy), so a cache hit reuses it: it lives as long as the token's cache entry. Nothing here reads it.
+   */
+  memo?: object;
 }
 
 /**
@@ -78,7 +83,9 @@ export function createTokenVerifier(
     }
     if (issuerNames && !issuerNames.includes(hit.issuer.name)) throw new KeywayError('bad_issuer');
     checkClaims(hit.claims, hit.issuer, now, maxLifetime);
-    return { issuer: hit.issuer, alg: hit.alg, kid: hit.kid, claims: hit.claims };
+    // The entry is a VerifiedToken (and more): no new object per hit. Its claims stay the same object, which is what
+    // lets decide.ts derive an allow's headers once per token.
+    return hit;
   };
 
   /**

@@ -14,6 +14,9 @@ function fakeRequest(url: string, headers: Record<string, string> = {}): Incomin
   return { url, method: 'GET', headers, rawHeaders } as unknown as IncomingMessage;
 }
 
+const asObject = (flat: string[]) =>
+  Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, flat[i + 1] ?? ""]])));
+
 function fakeResponse() {
   const seen: { status?: number; headers?: Record<string, string>; body?: string; ended: boolean } = {
     ended: false,
@@ -21,9 +24,9 @@ function fakeResponse() {
   const res = {
     destroyed: false,
     writableEnded: false,
-    writeHead(status: number, headers: Record<string, string>) {
+    writeHead(status: number, headers: string[]) {
       seen.status = status;
-      seen.headers = headers;
+      seen.headers = asObject(headers);
     },
     end(body?: string) {
       seen.body = body;
@@ -35,7 +38,7 @@ function fakeResponse() {
 
 const ALLOW: AuthAnswer = {
   status: 200,
-  headers: { 'content-length': '0', 'x-auth-subject': 'a' },
+  headers: ['content-length', '0', 'x-auth-subject', 'a'],
   body: undefined,
 };
 

@@ -23,6 +23,7 @@ const allow = (stale = false): Decision => ({
   kind: 'allow',
   policy: 'api',
   headers: { 'X-Route-Upstream': '' },
+  wire: ['x-route-upstream', ''],
   subject: 'alice',
   issuer: 'idp',
   revocationStale: stale,
