@@ -1,11 +1,11 @@
 // createAuthAnswerer: one /auth call in, its answer out (status, headers, body) — the same for every transport: the
 // node listener's fast path (auth-listener.ts) and the hono route (auth-route.ts, app.fetch in tests).
-import { randomUUID } from 'node:crypto';
 import { KeywayError } from '../errors.js';
 import { timingSafeEqualText } from '../lib/timing-safe.js';
 import type { Decide } from '../pipeline/decide.js';
 import { PROXY_SECRET_HEADER } from '../proxy-config/proxy-secret.js';
 import { type ForwardedRequest, parseForwardedRequest } from '../request/request.js';
+import { createRequestIds } from '../request/request-id.js';
 import type { Decision } from '../respond/decision.js';
 import { denyResponse } from '../respond/deny.js';
 import type { DecisionRecorder } from '../respond/record-decision.js';
@@ -89,14 +89,15 @@ export function createAuthAnswerer(
     }
     return denyAnswer(req.requestId, decision.error, decision.scopes);
   };
+  const newId = createRequestIds();
   return function answerAuth(call) {
     const started = performance.now();
-    const req = parseForwardedRequest(call, randomUUID, settings.client_ip_header);
+    const req = parseForwardedRequest(call, newId, settings.client_ip_header);
     const finish = (decision: Decision) => {
       record(req, decision, (performance.now() - started) / 1e3);
       return answer(req, decision);
     };
-    if (!fromProxy(call.header(PROXY_SECRET_HEADER))) {
+    if (secrets.length > 0 && !fromProxy(call.header(PROXY_SECRET_HEADER))) {
       return finish({
         kind: 'deny',
         policy: undefined,

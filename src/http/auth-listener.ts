@@ -96,5 +96,7 @@ export function createAuthListener(
 function write(res: ServerResponse, answer: AuthAnswer): void {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(answer.status, answer.headers as string[]);
-  res.end(answer.body);
+  // write then end: the head and the body leave in one write(2); end(body) corks the socket and sends a writev.
+  if (answer.body !== undefined) res.write(answer.body);
+  res.end();
 }

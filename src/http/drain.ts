@@ -12,9 +12,11 @@ import { Server as NetServer, type Socket } from 'node:net';
 export const DRAIN_IDLE_GRACE_MS = 1_000;
 
 interface ConnectionState {
+  /** Tracked only once draining (before that, `last` alone is kept: no listener per request). */
   inFlight: number;
   idleSince: number;
-  pending: ServerResponse | undefined;
+  /** The socket's latest response: responses go out in order, so the socket is busy while this one is not done. */
+  last: ServerResponse | undefined;
 }
 
 /** An HTTP server as the drain needs it (node:http Server; @hono/node-server returns one). */
@@ -31,26 +33,34 @@ export interface ConnectionTracker {
   drain(timeoutMs: number, onTimeout: () => void): Promise<void>;
 }
 
-/** Track the sockets and requests of `server` (call before it serves its first request). */
+/**
+ * Track the sockets and requests of `server` (call before it serves its first request). Until a drain starts, a
+ * request costs one property write (its socket's latest response); the drain then counts what is in flight from
+ * those and follows each response to its end.
+ */
 export function trackConnections(server: DrainableServer, now: () => number = Date.now): ConnectionTracker {
   const connections = new Map<Socket, ConnectionState>();
   let draining = false;
+  /** Count `res` in flight on `state` until it closes (draining only). */
+  const follow = (state: ConnectionState, res: ServerResponse) => {
+    state.inFlight++;
+    res.once('close', () => {
+      state.inFlight--;
+      state.idleSince = now();
+    });
+  };
   server.on('connection', (socket: Socket) => {
-    connections.set(socket, { inFlight: 0, idleSince: now(), pending: undefined });
+    connections.set(socket, { inFlight: 0, idleSince: now(), last: undefined });
     socket.once('close', () => connections.delete(socket));
   });
   // Prepended: the header must be set before the app's listener can write the head.
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const state = connections.get(req.socket);
     if (state === undefined) return;
-    state.inFlight++;
-    state.pending = res;
-    if (draining) res.setHeader('Connection', 'close');
-    res.once('close', () => {
-      state.inFlight--;
-      state.idleSince = now();
-      if (state.pending === res) state.pending = undefined;
-    });
+    state.last = res;
+    if (!draining) return;
+    res.setHeader('Connection', 'close');
+    follow(state, res);
   });
 
   return {
@@ -60,8 +70,12 @@ export function trackConnections(server: DrainableServer, now: () => number = Da
       // At most half the budget: a short shutdown_timeout still closes idle sockets before it runs out.
       const grace = Math.min(DRAIN_IDLE_GRACE_MS, timeoutMs / 2);
       for (const state of connections.values()) {
+        const last = state.last;
+        // A response not finished yet (being computed, or still being written) is in flight from now on.
+        if (last === undefined || last.writableFinished || last.destroyed) continue;
         // Answers still being computed close their socket too (a pipelined request behind them is not read).
-        if (state.pending && !state.pending.headersSent) state.pending.setHeader('Connection', 'close');
+        if (!last.headersSent) last.setHeader('Connection', 'close');
+        follow(state, last);
       }
       return new Promise((resolve) => {
         const sweep = () => {

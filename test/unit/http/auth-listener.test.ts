@@ -15,7 +15,7 @@ function fakeRequest(url: string, headers: Record<string, string> = {}): Incomin
 }
 
 const asObject = (flat: string[]) =>
-  Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, flat[i + 1] ?? ""]])));
+  Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, flat[i + 1] ?? '']])));
 
 function fakeResponse() {
   const seen: { status?: number; headers?: Record<string, string>; body?: string; ended: boolean } = {
@@ -28,8 +28,11 @@ function fakeResponse() {
       seen.status = status;
       seen.headers = asObject(headers);
     },
+    write(chunk: string) {
+      seen.body = (seen.body ?? '') + chunk;
+    },
     end(body?: string) {
-      seen.body = body;
+      if (body !== undefined) seen.body = (seen.body ?? '') + body;
       seen.ended = true;
     },
   };
