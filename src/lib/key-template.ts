@@ -1,5 +1,5 @@
 // Routing key templates: "{tenant}/{service}/{version}" filled from claims; a missing claim leaves the key unset.
-import { readClaim } from './claim-path.js';
+import { type ClaimReader, compileClaimPath } from './claim-path.js';
 
 export type KeyTemplate = (claims: Readonly<Record<string, unknown>>) => string | undefined;
 
@@ -24,18 +24,18 @@ export function keyTemplateProblem(template: string): string | undefined {
 /** Compile a template once; the result fills it from claims, or returns undefined when a claim is missing or unsafe. */
 export function compileKeyTemplate(template: string): KeyTemplate {
   const literals: string[] = [];
-  const paths: string[] = [];
+  const paths: ClaimReader[] = [];
   let last = 0;
   for (const m of template.matchAll(PLACEHOLDER)) {
     literals.push(template.slice(last, m.index));
-    paths.push(m[1]!);
+    paths.push(compileClaimPath(m[1]!));
     last = m.index + m[0].length;
   }
   literals.push(template.slice(last));
   return function fillKeyTemplate(claims) {
     let out = literals[0]!;
     for (let i = 0; i < paths.length; i++) {
-      const v = readClaim(claims, paths[i]!);
+      const v = paths[i]!(claims);
       const text = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
       // Claim values become part of a routing key: only a conservative charset, so "/" or ".." can't forge another key.
       if (text === undefined || !SAFE_PART.test(text) || text === '..' || text === '.') return undefined;

@@ -2,7 +2,6 @@
 import type { Config } from '../config/types.js';
 import { KeywayError, toKeywayError } from '../errors.js';
 import { extractToken } from '../extract/extract-token.js';
-import { readClaim } from '../lib/claim-path.js';
 import type { CompiledPolicy, PolicySelector } from '../policy/compile-policies.js';
 import { clientIpKey, subjectKey } from '../policy/subject-key.js';
 import type { ForwardedRequest } from '../request/request.js';
@@ -56,8 +55,7 @@ export function createDecide(parts: PipelineParts): Decide {
       headers['X-Auth-Subject'] = toHeaderValue(subject, cap);
       headers['X-Auth-Issuer'] = toHeaderValue(claims['iss'] ?? token.issuer.issuer, cap);
       headers['X-Auth-Token-Id'] = toHeaderValue(claims['jti'], cap);
-      for (const [header, path] of policy.headerMappings)
-        headers[header] = toHeaderValue(readClaim(claims, path), cap);
+      for (const [header, read] of policy.headerMappings) headers[header] = toHeaderValue(read(claims), cap);
     }
     const keys = {
       instance: token && policy.instanceKey(claims),
@@ -158,12 +156,29 @@ export function createDecide(parts: PipelineParts): Decide {
   };
 }
 
+/** Lower-cased header names: every name an allow can carry comes from config, so each is lowered once. */
+const lowered = new Map<string, string>();
+const lower = (name: string) => {
+  let found = lowered.get(name);
+  if (found === undefined) {
+    found = name.toLowerCase();
+    if (lowered.size < 4_096) lowered.set(name, found);
+  }
+  return found;
+};
+
 /** Headers as [name, value, …] with lower-cased names, each once: a later spelling of a name replaces an earlier one. */
 function wireHeaders(headers: Readonly<Record<string, string>>): readonly string[] {
-  const byName: Record<string, string> = {};
-  for (const name in headers) byName[name.toLowerCase()] = headers[name]!;
   const out: string[] = [];
-  for (const name in byName) out.push(name, byName[name]!);
+  const at = new Map<string, number>();
+  for (const name in headers) {
+    const key = lower(name);
+    const i = at.get(key);
+    if (i === undefined) {
+      at.set(key, out.length);
+      out.push(key, headers[name]!);
+    } else out[i + 1] = headers[name]!;
+  }
   return Object.freeze(out);
 }
 

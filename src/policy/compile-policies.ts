@@ -3,6 +3,7 @@ import type { Config, Policy } from '../config/types.js';
 import type { Deps } from '../deps.js';
 import { KeywayError } from '../errors.js';
 import { compileTokenSource, type TokenSource } from '../extract/extract-token.js';
+import { type ClaimReader, compileClaimPath } from '../lib/claim-path.js';
 import { compileKeyTemplate, type KeyTemplate } from '../lib/key-template.js';
 import type { ForwardedRequest } from '../request/request.js';
 import { type AudienceCheck, compileAudienceCheck } from './audiences.js';
@@ -21,7 +22,8 @@ export interface CompiledPolicy {
   /** The policy's `audiences` on a verified token (bad_audience); a no-op without them. */
   readonly checkAudience: AudienceCheck;
   readonly authorize: Authorizer;
-  readonly headerMappings: readonly (readonly [header: string, claimPath: string])[];
+  /** The policy's `headers`: each header name with its claim path compiled (lib/claim-path.ts). */
+  readonly headerMappings: readonly (readonly [header: string, read: ClaimReader])[];
   readonly instanceKey: KeyTemplate;
   readonly versionKey: KeyTemplate;
   readonly rateLimit: { readonly take: RateLimiter; readonly by: 'subject' | 'client_ip' } | undefined;
@@ -38,7 +40,9 @@ function compilePolicy(policy: Policy, config: Config, deps: Pick<Deps, 'clock'>
     issuerNames: policy.issuers,
     checkAudience: compileAudienceCheck(policy, config.issuers),
     authorize: compileAuthorizer(policy),
-    headerMappings: Object.entries(policy.headers),
+    headerMappings: Object.entries(policy.headers).map(
+      ([header, path]) => [header, compileClaimPath(path)] as const,
+    ),
     instanceKey: compileKeyTemplate(policy.routing.instance_key ?? config.routing.instance_key),
     versionKey: compileKeyTemplate(policy.routing.version_key ?? config.routing.version_key),
     rateLimit: policy.rate_limit && {
