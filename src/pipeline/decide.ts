@@ -170,16 +170,20 @@ const lower = (name: string) => {
 /** Headers as [name, value, …] with lower-cased names, each once: a later spelling of a name replaces an earlier one. */
 function wireHeaders(headers: Readonly<Record<string, string>>): readonly string[] {
   const out: string[] = [];
-  const at = new Map<string, number>();
   for (const name in headers) {
     const key = lower(name);
-    const i = at.get(key);
-    if (i === undefined) {
-      at.set(key, out.length);
-      out.push(key, headers[name]!);
-    } else out[i + 1] = headers[name]!;
+    // Two spellings of one name are rare (two policies writing it differently): a scan, no index, for the rest.
+    let at = -1;
+    for (let i = 0; i < out.length; i += 2) {
+      if (out[i] === key) {
+        at = i;
+        break;
+      }
+    }
+    if (at === -1) out.push(key, headers[name]!);
+    else out[at + 1] = headers[name]!;
   }
-  return Object.freeze(out);
+  return out;
 }
 
 /** The most common deny, one frozen instance: building an Error per request cost more than the rest of the deny. */

@@ -1,5 +1,6 @@
 // parseJws: strict compact JWS parsing before any key is touched (RFC 7515 §7.1, RFC 8725 §3.1/§3.11).
 
+import { isUtf8 } from 'node:buffer';
 import { KeywayError } from '../errors.js';
 import { SIGNING_ALGS } from '../lib/jws-algs.js';
 import { parseStrictJsonObject } from '../lib/strict-json.js';
@@ -19,7 +20,6 @@ export interface ParsedJws {
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const MAX_KID = 256;
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The bytes of an unpadded, canonical base64url segment (RFC 4648 §3.5: unused trailing bits are zero), else
@@ -38,13 +38,10 @@ function decodeBase64url(segment: string): Buffer | undefined {
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
   const bytes = decodeBase64url(segment);
   if (!bytes) throw new KeywayError('malformed_token', `${what} is not canonical unpadded base64url`);
-  let text: string;
-  try {
-    // RFC 7515 §5.2 steps 3 and 8: the header and payload are UTF-8; invalid bytes are refused, never replaced.
-    text = UTF8.decode(bytes);
-  } catch {
-    throw new KeywayError('malformed_token', `${what} is not valid UTF-8`);
-  }
+  // RFC 7515 §5.2 steps 3 and 8: the header and payload are UTF-8; invalid bytes are refused, never replaced (checked
+  // first, so toString cannot substitute U+FFFD; a leading BOM is kept, as the fatal TextDecoder kept it).
+  if (!isUtf8(bytes)) throw new KeywayError('malformed_token', `${what} is not valid UTF-8`);
+  const text = bytes.toString('utf8');
   const json = parseStrictJsonObject(text);
   if (!json)
     throw new KeywayError('malformed_token', `${what} is not a JSON object (or has duplicate names)`);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 // The decision line and metrics: every deny logged, allows as log.allow_lines says, client-controlled fields capped.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/parse.js';
@@ -133,5 +134,33 @@ describe('decision line', () => {
     const path = '/a"b\\c\n\u0000\ud800';
     record(request(path), deny(), 0.0001);
     expect(decisions()[0]?.['path']).toBe(path);
+  });
+
+  it('every line is JSON that gives back each field as sent, whatever characters it holds', () => {
+    const chars = fc.constantFrom(
+      'a',
+      '"',
+      '\\',
+      '\n',
+      '\u0000',
+      '\u007f',
+      'é',
+      '\ud800',
+      '😀',
+      ' ',
+      '/',
+      '\u2028',
+    );
+    const text = fc.array(chars, { maxLength: 20 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, text, (path, host) => {
+        const { record, decisions } = recorder({ allow_lines: 'all' });
+        record({ ...request(path), host }, deny(), 0.0001);
+        const entry = decisions()[0];
+        expect(entry?.['path']).toBe(path);
+        expect(entry?.['host']).toBe(host);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
