@@ -1,8 +1,6 @@
 // parseStrictJsonObject: JSON.parse plus what JWT needs on top — no duplicate member names (RFC 7515 §5.2 step 4), bounded depth.
 
 const MAX_DEPTH = 32;
-/** 16 digits in a row: the only way an integer literal can exceed Number.MAX_SAFE_INTEGER (16 digits). */
-const LONG_DIGITS = /\d{16}/;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Rewrite integer literals outside strings that a double cannot hold exactly as JSON strings of their digits. */
@@ -40,24 +38,58 @@ function quoteUnsafeIntegers(text: string): string {
 export function parseStrictJsonObject(text: string): Record<string, unknown> | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(LONG_DIGITS.test(text) ? quoteUnsafeIntegers(text) : text);
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  return hasDuplicateOrDeep(text, value) ? undefined : (value as Record<string, unknown>);
+  const tally = { names: 0, unsafe: false, deep: false };
+  walk(value, tally, 1);
+  if (tally.deep) return undefined;
+  if (tally.unsafe) {
+    // A number past ±2^53 was read: parse again with such integer literals kept as their digits (rare: most
+    // payloads never pay for the rewrite). Its names are the same, so the count stands.
+    value = JSON.parse(quoteUnsafeIntegers(text));
+  }
+  return hasDuplicateOrDeep(text, tally.names) ? undefined : (value as Record<string, unknown>);
 }
 
-/** Member names in `value` and in every object or array it holds (what JSON.parse kept: a duplicate kept one). */
-function countNames(value: unknown): number {
-  if (value === null || typeof value !== 'object') return 0;
-  let n = 0;
-  if (Array.isArray(value)) {
-    for (const item of value) n += countNames(item);
-    return n;
+/**
+ * Count the member names in `value` and every object or array it holds (what JSON.parse kept: a duplicate kept one),
+ * and note a number a double cannot hold exactly as an integer (|n| > 2^53 − 1: its literal may have had more digits)
+ * and nesting past MAX_DEPTH.
+ */
+function walk(value: unknown, tally: { names: number; unsafe: boolean; deep: boolean }, depth: number): void {
+  if (typeof value === 'number') {
+    if (value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER) tally.unsafe = true;
+    return;
   }
-  for (const key of Object.keys(value)) n += 1 + countNames((value as Record<string, unknown>)[key]);
-  return n;
+  if (value === null || typeof value !== 'object') return;
+  // Past MAX_DEPTH nothing more is read (the text is refused): no recursion as deep as the input.
+  if (depth > MAX_DEPTH) {
+    tally.deep = true;
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) walk(item, tally, depth + 1);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    tally.names++;
+    walk((value as Record<string, unknown>)[key], tally, depth + 1);
+  }
+}
+
+/** The index of the quote that closes the string opened at `start` (valid JSON: there is one), found by indexOf. */
+function stringEnd(text: string, start: number): number {
+  let end = text.indexOf('"', start + 1);
+  for (;;) {
+    // Escaped when an odd number of backslashes stands right before it.
+    let slashes = 0;
+    while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 0 || end === -1) return end === -1 ? text.length : end;
+    end = text.indexOf('"', end + 1);
+  }
 }
 
 /**
@@ -66,7 +98,7 @@ function countNames(value: unknown): number {
  * name); JSON.parse keeps one member per distinct (unescaped) name, so fewer members parsed than names written means a
  * repeat — `"a"` and `"\u0061"` included.
  */
-function hasDuplicateOrDeep(text: string, parsed: unknown): boolean {
+function hasDuplicateOrDeep(text: string, parsedNames: number): boolean {
   // Open containers: true for an object, false for an array.
   const inObject: boolean[] = [];
   let expectKey = false;
@@ -83,8 +115,7 @@ function hasDuplicateOrDeep(text: string, parsed: unknown): boolean {
     } else if (c === 0x2c /* , */) {
       expectKey = inObject[inObject.length - 1] === true;
     } else if (c === 0x22 /* " */) {
-      let end = i + 1;
-      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      const end = stringEnd(text, i);
       if (expectKey) {
         names++;
         expectKey = false;
@@ -92,5 +123,5 @@ function hasDuplicateOrDeep(text: string, parsed: unknown): boolean {
       i = end;
     }
   }
-  return countNames(parsed) !== names;
+  return parsedNames !== names;
 }

@@ -12,7 +12,7 @@ export interface VerifiedEntry {
   /** Drop the entry after this (seconds): the token's exp, so the cache never holds dead tokens. */
   readonly expiresAt: number;
   /** The pipeline's slot (VerifiedToken.memo): the entry is handed out as the verified token of every hit. */
-  memo?: object;
+  memo?: object | undefined;
 }
 
 export interface VerifiedCache {

@@ -18,7 +18,7 @@ export interface VerifiedToken {
    * A slot for what the pipeline derives from this token's claims alone (decide.ts: an allow's headers under a
    * policy), so a cache hit reuses it: it lives as long as the token's cache entry. Nothing here reads it.
    */
-  memo?: object;
+  memo?: object | undefined;
 }
 
 /**
@@ -124,11 +124,20 @@ export function createTokenVerifier(
       const exp = jws.claims['exp'];
       const expiresAt = typeof exp === 'number' ? exp + issuer.leeway / 1000 : Number.POSITIVE_INFINITY;
       checkClaims(jws.claims, issuer, deps.clock(), maxLifetime);
+      // One object, the same shape as every cache hit's (memo included): the answer now and the entry later, so what
+      // the pipeline derives for this request is already there on the first hit.
+      const verified: VerifiedEntry = {
+        issuer,
+        alg,
+        kid: jws.kid,
+        claims: jws.claims,
+        key,
+        expiresAt,
+        memo: undefined,
+      };
       // Only tokens that passed every check, and only ordinary sizes: the cache's memory stays bounded.
-      if (token.length <= MAX_CACHED_TOKEN) {
-        cache.set(token, { issuer, alg, kid: jws.kid, claims: jws.claims, key, expiresAt });
-      }
-      return { issuer, alg, kid: jws.kid, claims: jws.claims };
+      if (token.length <= MAX_CACHED_TOKEN) cache.set(token, verified);
+      return verified;
     }
     throw new KeywayError(tries === 0 ? 'unknown_key' : 'bad_signature');
   };

@@ -31,7 +31,7 @@ interface Scenario {
   readonly log?: Record<string, unknown>;
 }
 
-const SCENARIOS: readonly Scenario[] = [
+const ALL_SCENARIOS: readonly Scenario[] = [
   { name: 'bare hono (floor)', kind: 'floor', pool: 'RS256', status: 200 },
   {
     name: 'keyway warm RS256, every allow logged',
@@ -54,6 +54,10 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'keyway deny missing_token', kind: 'keyway', pool: 'missing_token', status: 401 },
   { name: 'keyway deny bad_signature', kind: 'keyway', pool: 'bad_signature', status: 401 },
 ];
+
+/** BENCH_ONLY: a regular expression on scenario names (the floor always runs: every ratio is to it). */
+const only = process.env['BENCH_ONLY'] === undefined ? undefined : new RegExp(process.env['BENCH_ONLY'], 'i');
+const SCENARIOS = ALL_SCENARIOS.filter((s) => s.kind === 'floor' || only === undefined || only.test(s.name));
 
 interface Sample {
   readonly rps: number;
