@@ -92,8 +92,10 @@ describe('revocation across instances (real Redis)', () => {
   it('jti entries expire after exp + leeway, in Redis and in the mirror', async () => {
     const short = await startGuard({ redis_url: redis.url, leeway: '1s', key_prefix: 'short' });
     try {
-      await short.guard.revokeJti({ jti: 'short-lived', exp: nowSec() + 1 });
-      await short.guard.revokeJti({ jti: 'never-looked-up', exp: nowSec() + 1 });
+      // One exp for both: two nowSec() calls can straddle a second, and the later entry would outlive the first by 1 s.
+      const exp = nowSec() + 1;
+      await short.guard.revokeJti({ jti: 'short-lived', exp });
+      await short.guard.revokeJti({ jti: 'never-looked-up', exp });
       expect(outcome(short.guard, { jti: 'short-lived' })).toBe('revoked');
       expect((await short.guard.list(undefined, 10)).items).toHaveLength(2);
       // Kept until exp + leeway (≤ 2 s from now), then gone: the token itself has expired by then.
