@@ -1,6 +1,6 @@
 // createAuthListener: the main listener's node:http request handler — /auth calls answered straight from node's
 // IncomingMessage (no Fetch Request, hono Context or Response on the way), everything else handed to hono.
-import type { RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ADMIN_REASONS } from './admin-errors.js';
 import type { AuthAnswer, AuthAnswerer } from './auth-answer.js';
@@ -38,11 +38,22 @@ const INTERNAL_ERROR: AuthAnswer = {
   body: INTERNAL_BODY,
 };
 
+/** An /auth call received in this turn, answered at its end. */
+interface Received {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly policy: string | undefined;
+  readonly query: string;
+}
+
 /**
  * The request listener: /auth targets (authTarget) answered by `answerAuth`, every other request passed to `fallback`
- * (hono's listener). Answers decided in one turn of the event loop are written together at its end (setImmediate,
- * the same turn): the proxy's connections then get their responses in one burst instead of one wake-up each (a bare
- * node:http server answering so measured ~9 µs less CPU per request under load here), and an idle instance waits
+ * (hono's listener). The /auth calls received in one turn of the event loop are answered together at its end
+ * (setImmediate, the same turn), then written together: node first parses every socket's bytes, then keyway decides
+ * them one after the other, then the responses leave in one burst instead of one wake-up each. Each kind of work runs
+ * back to back, warm in the CPU's caches: under wrk (64 connections, 1,000 RS256 tokens, no cache hits, interleaved
+ * rounds) that served 13–25% more requests per second than deciding each call as it arrived, and no fewer when warm;
+ * writing the answers together measured ~9 µs less CPU per request than writing each at once. An idle instance waits
  * for nothing.
  */
 export function createAuthListener(
@@ -50,22 +61,51 @@ export function createAuthListener(
   fallback: RequestListener,
   log: Logger,
 ): RequestListener {
+  let received: Received[] = [];
   let pending: ServerResponse[] = [];
   let answers: AuthAnswer[] = [];
+  /** True while this turn's calls are being answered: their answers are written by that same pass. */
+  let answering = false;
   const flush = () => {
     const batch = pending;
     const batchAnswers = answers;
     pending = [];
     answers = [];
-    for (let i = 0; i < batch.length; i++) write(batch[i]!, batchAnswers[i]!);
+    for (let i = 0; i < batch.length; i++) write(batch[i]!, batchAnswers[i]!, log);
   };
   const send = (res: ServerResponse, answer: AuthAnswer) => {
     answers.push(answer);
-    if (pending.push(res) === 1) setImmediate(flush);
+    // An answer that waited (a key fetch) comes in a later turn, on its own: its write is queued for that turn's end.
+    if (pending.push(res) === 1 && !answering) setImmediate(flush);
   };
   const failed = (path: string, err: unknown): AuthAnswer => {
     log.error({ err, path }, 'unhandled error');
     return INTERNAL_ERROR;
+  };
+  const answerOne = ({ req, res, policy, query }: Received) => {
+    let answer: AuthAnswer | Promise<AuthAnswer>;
+    try {
+      answer = answerAuth({ method: req.method ?? 'GET', query, policy, header: incomingHeaderReader(req) });
+    } catch (err) {
+      answer = failed(pathOf(policy), err);
+    }
+    if (answer instanceof Promise)
+      answer.then(
+        (a) => send(res, a),
+        (err: unknown) => send(res, failed(pathOf(policy), err)),
+      );
+    else send(res, answer);
+  };
+  const answerTurn = () => {
+    const batch = received;
+    received = [];
+    answering = true;
+    try {
+      for (let i = 0; i < batch.length; i++) answerOne(batch[i]!);
+    } finally {
+      answering = false;
+      flush();
+    }
   };
   return function listener(req, res) {
     const target = authTarget(req.url ?? '');
@@ -73,31 +113,22 @@ export function createAuthListener(
       fallback(req, res);
       return;
     }
-    let answer: AuthAnswer | Promise<AuthAnswer>;
-    try {
-      answer = answerAuth({
-        method: req.method ?? 'GET',
-        query: target.query,
-        policy: target.policy,
-        header: incomingHeaderReader(req),
-      });
-    } catch (err) {
-      answer = failed(pathOf(target.policy), err);
-    }
-    if (answer instanceof Promise)
-      answer.then(
-        (a) => send(res, a),
-        (err: unknown) => send(res, failed(pathOf(target.policy), err)),
-      );
-    else send(res, answer);
+    if (received.push({ req, res, policy: target.policy, query: target.query }) === 1)
+      setImmediate(answerTurn);
   };
 }
 
 /** Status and headers in one writeHead (node's flat-array form), then the body; nothing when the client left. */
-function write(res: ServerResponse, answer: AuthAnswer): void {
+function write(res: ServerResponse, answer: AuthAnswer, log: Logger): void {
   if (res.destroyed || res.writableEnded) return;
-  res.writeHead(answer.status, answer.headers as string[]);
-  // write then end: the head and the body leave in one write(2); end(body) corks the socket and sends a writev.
-  if (answer.body !== undefined) res.write(answer.body);
-  res.end();
+  try {
+    res.writeHead(answer.status, answer.headers as string[]);
+    // write then end: the head and the body leave in one write(2); end(body) corks the socket and sends a writev.
+    if (answer.body !== undefined) res.write(answer.body);
+    res.end();
+  } catch (err) {
+    // A header node refuses (a bug: every value is checked when it is made) costs this connection, not the batch.
+    log.error({ err }, 'unhandled error');
+    res.destroy();
+  }
 }

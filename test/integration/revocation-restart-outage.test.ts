@@ -235,13 +235,14 @@ describe('an instance started while Redis is down (real redis-server)', () => {
     const file = join(dir, 'memory.json');
     const a = await startGuard({ snapshot_file: file });
     await a.guard.revokeJti({ jti: 'kept', exp: nowSec() + 600 });
-    await a.guard.revokeSubject({ sub: 'scoped', iss: ISS, before: nowSec() });
+    const before = nowSec();
+    await a.guard.revokeSubject({ sub: 'scoped', iss: ISS, before });
     await a.guard.close();
     const b = await startGuard({ snapshot_file: file });
     guards.push(b);
     expect(b.guard.status()).toMatchObject({ state: 'loaded', mode: 'memory', entries: 2 });
     expect(outcome(b.guard, { jti: 'kept' })).toBe('revoked');
-    expect(outcome(b.guard, { sub: 'scoped', iss: ISS, iat: nowSec() - 1 })).toBe('revoked');
+    expect(outcome(b.guard, { sub: 'scoped', iss: ISS, iat: before - 1 })).toBe('revoked');
   });
 
   it('a snapshot_file in a directory keyway cannot write is a config error naming the key', () => {

@@ -94,13 +94,14 @@ describe('createAuthListener', () => {
     listener(fakeRequest('/auth'), two.res);
     listener(fakeRequest('/readyz'), fakeResponse().res);
     expect(passed).toEqual(['/readyz']);
+    // Received, not decided or written yet: both are answered, then written, once this turn's I/O callbacks are done.
+    expect(calls).toHaveLength(0);
+    expect([one.seen.ended, two.seen.ended]).toEqual([false, false]);
+    await turn();
     expect(calls.map((c) => [c.policy, c.query, c.header('Authorization')])).toEqual([
       ['p', 'x=1', 'Bearer t'],
       [undefined, '', undefined],
     ]);
-    // Decided, not written yet: both go out together once this turn's I/O callbacks are done.
-    expect([one.seen.ended, two.seen.ended]).toEqual([false, false]);
-    await turn();
     expect([one.seen, two.seen].map((s) => [s.status, s.headers?.['x-auth-subject'], s.ended])).toEqual([
       [200, 'a', true],
       [200, 'a', true],
@@ -149,5 +150,31 @@ describe('createAuthListener', () => {
       expect(r.seen.headers?.['content-length']).toBe(String(r.seen.body?.length));
     }
     expect(logs.entries().filter((l) => l['msg'] === 'unhandled error')).toHaveLength(2);
+  });
+
+  it('a response node refuses to write costs that connection only: the rest of the turn is written, the bug logged', async () => {
+    const logs = createLogCapture();
+    const listener = createAuthListener(
+      () => ALLOW,
+      () => {},
+      createLogger('error', logs),
+    );
+    const broken = fakeResponse();
+    let destroyed = false;
+    Object.assign(broken.res, {
+      writeHead() {
+        throw new TypeError('Invalid character in header content');
+      },
+      destroy() {
+        destroyed = true;
+      },
+    });
+    const after = fakeResponse();
+    listener(fakeRequest('/auth'), broken.res);
+    listener(fakeRequest('/auth'), after.res);
+    await turn();
+    expect(destroyed).toBe(true);
+    expect([after.seen.status, after.seen.ended]).toEqual([200, true]);
+    expect(logs.entries().filter((l) => l['msg'] === 'unhandled error')).toHaveLength(1);
   });
 });
