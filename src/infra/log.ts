@@ -35,6 +35,11 @@ function bufferedStdout(): LogSink {
   return stdout;
 }
 
+/** Lines standard output dropped because it could not keep up (a full non-blocking pipe past 8 MiB queued). */
+export function droppedLogLines(): number {
+  return stdout?.dropped() ?? 0;
+}
+
 /** Create the logger; pass `stream` to capture output (tests grep it for leaked secrets). */
 export function createLogger(level: string, stream?: DestinationStream): Logger {
   const options = {

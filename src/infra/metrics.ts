@@ -1,6 +1,7 @@
 // The private prom-client registry and keyway's metrics. Labels are bounded (reason codes, policy and issuer names).
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { VERSION } from '../version.js';
+import { droppedLogLines } from './log.js';
 import {
   createScrapeCounter,
   createScrapeHistogram,
@@ -18,8 +19,14 @@ export interface Metrics {
   readonly keysSkipped: Counter<'issuer' | 'why'>;
 }
 
-/** Create a fresh registry with keyway's metrics (and Node process metrics unless disabled, e.g. in tests). */
-export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
+/**
+ * Create a fresh registry with keyway's metrics (and Node process metrics unless disabled, e.g. in tests);
+ * `droppedLogLines` reads the stdout sink's drop count unless a test passes its own.
+ */
+export function createMetrics(
+  options: { processMetrics?: boolean; droppedLogLines?: () => number } = {},
+): Metrics {
+  const dropped = options.droppedLogLines ?? droppedLogLines;
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'keyway_' });
   const registers = [registry];
@@ -30,6 +37,17 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['version', 'node'],
     registers,
   }).set({ version: VERSION, node: process.versions.node }, 1);
+  // Read at scrape time from the process's stdout sink (log-sink.ts): a log pipeline that cannot keep up shows here.
+  new Counter({
+    name: 'keyway_log_lines_dropped_total',
+    help: 'Log lines dropped because standard output could not keep up (a full pipe with 8 MiB already queued).',
+    registers,
+    collect() {
+      this.reset();
+      const lines = dropped();
+      if (lines > 0) this.inc(lines);
+    },
+  });
   return {
     registry,
     // Per request: plain numbers, rendered at scrape time (scrape-metrics.ts).
