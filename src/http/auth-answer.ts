@@ -52,10 +52,10 @@ export function createAuthAnswerer(
   settings: AuthRouteSettings = {},
 ): AuthAnswerer {
   const secrets = [settings.proxy_secret, settings.proxy_secret_previous].filter((s) => s !== undefined);
-  // Both compared every time (no early exit), so the answer's timing says nothing about which one matched.
+  // Both compared every time (no early exit), so the answer's timing says nothing about which one matched. Called only
+  // when a secret is configured (answerAuth reads the header only then).
   const fromProxy = (sent: string | undefined) =>
-    secrets.length === 0 ||
-    (sent !== undefined && secrets.map((s) => timingSafeEqualText(sent, s)).includes(true));
+    sent !== undefined && secrets.map((s) => timingSafeEqualText(sent, s)).includes(true);
   /** A deny's answer without its request id: the same for every deny of one reason and scope list. */
   const buildDeny = (error: KeywayError, scopes: readonly string[]): AuthAnswer => {
     const res = denyResponse(error, scopes);
