@@ -1,6 +1,7 @@
 // createKeyStorePool: the process's key stores, keyed by issuer name and key source, shared by every generation.
 import type { Issuer } from '../config/types.js';
 import type { Deps } from '../deps.js';
+import { removeSeriesWith } from '../infra/metric-series.js';
 import { createPartPool } from '../lib/part-pool.js';
 import { sectionKey } from '../lib/section-key.js';
 import type { FetchLimiter } from './fetch-limiter.js';
@@ -11,8 +12,9 @@ export interface KeyStorePool {
   /** The running store for `issuer`'s key source, else a new one (not started: its generation starts it). */
   take(issuer: Issuer): { readonly key: string; readonly store: AdminKeyStore; readonly fresh: boolean };
   /**
-   * Close every store whose key is not in `keep`, and remove the per-issuer key gauges (keyway_keys_loaded,
-   * keyway_jwks_age_seconds) of each issuer name no kept store serves.
+   * Close every store whose key is not in `keep`, and remove the per-issuer key series (keyway_keys_loaded,
+   * keyway_jwks_age_seconds, keyway_jwks_fetches_total, keyway_keys_skipped_total) of each issuer name no kept store
+   * serves.
    */
   sweep(keep: ReadonlySet<string>): Promise<void>;
   /** The stores held now (running or just built). */
@@ -65,6 +67,8 @@ export function createKeyStorePool(deps: Deps, limiter: FetchLimiter): KeyStoreP
         if (issuer === undefined || served.has(issuer)) continue;
         deps.metrics.keysLoaded.remove({ issuer });
         deps.metrics.keyAgeSeconds.remove({ issuer });
+        await removeSeriesWith(deps.metrics.jwksFetches, { issuer });
+        await removeSeriesWith(deps.metrics.keysSkipped, { issuer });
       }
     },
     stores: () => pool.parts(),

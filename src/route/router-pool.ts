@@ -1,6 +1,7 @@
 // createRouterPool: the process's routers, keyed by the routing section, shared by every generation.
 import type { RoutingSettings } from '../config/types.js';
 import type { Deps } from '../deps.js';
+import { removeSeriesWith } from '../infra/metric-series.js';
 import { createPartPool } from '../lib/part-pool.js';
 import { sectionKey } from '../lib/section-key.js';
 import { createRouteMetrics } from './route-metrics.js';
@@ -10,8 +11,9 @@ import { createRouter, type Router, type RouterOptions } from './router.js';
 export interface RouterPool {
   /** The running router for `routing`, else a new one (not started: its generation starts it). Throws ConfigError. */
   take(routing: RoutingSettings): { readonly key: string; readonly router: Router; readonly fresh: boolean };
-  /** Close every router whose key is not in `keep`; then remove keyway_upstream_healthy of each upstream it tracked
-   *  that no kept router tracks (after the close, so a last health check cannot report it again). */
+  /** Close every router whose key is not in `keep`; then remove keyway_upstream_healthy and
+   *  keyway_upstream_health_checks_total of each upstream it tracked that no kept router tracks (after the close, so a
+   *  last health check cannot report it again). */
   sweep(keep: ReadonlySet<string>): Promise<void>;
 }
 
@@ -44,8 +46,11 @@ export function createRouterPool(
     async sweep(keep) {
       const gone = await pool.sweep(keep);
       const kept = upstreamsOf(pool.parts());
-      for (const upstream of upstreamsOf(gone))
-        if (!kept.has(upstream)) metrics.upstreamHealthy.remove({ upstream });
+      for (const upstream of upstreamsOf(gone)) {
+        if (kept.has(upstream)) continue;
+        metrics.upstreamHealthy.remove({ upstream });
+        await removeSeriesWith(metrics.healthChecks, { upstream });
+      }
     },
   };
 }

@@ -43,6 +43,11 @@ function newPool(maxFetches = 4): KeyStorePool {
   return pool;
 }
 
+const fetchCounts = async (issuer: string) =>
+  (await metricsText())
+    .split('\n')
+    .filter((line) => line.includes(`issuer="${issuer}"`) && line.startsWith('keyway_jwks_fetches_total{'));
+
 const gauges = async (issuer: string) =>
   (await metricsText())
     .split('\n')
@@ -100,11 +105,12 @@ describe('key-store pool', () => {
     expect(idp.count()).toBe(fetched);
     await next.store.refresh();
     expect(idp.count()).toBe(fetched + 1);
-    // The issuer is still served (by the new store): its gauges stay.
+    // The issuer is still served (by the new store): its gauges and counters stay.
     expect(await gauges('idp')).toHaveLength(2);
+    expect(await fetchCounts('idp')).toEqual(['keyway_jwks_fetches_total{issuer="idp",outcome="ok"} 3']);
   });
 
-  it('a store no generation uses is closed and its issuer gauges are removed', async () => {
+  it('a store no generation uses is closed and its issuer gauges and counters are removed', async () => {
     const p = newPool();
     const [kept, gone] = issuers(
       { name: 'kept', issuer: 'https://kept.test', hs_secrets: [HS_SECRET] },
@@ -114,9 +120,11 @@ describe('key-store pool', () => {
     const b = p.take(gone!);
     await Promise.all([a.store.start(), b.store.start()]);
     expect(await gauges('gone')).toHaveLength(2);
+    expect(await fetchCounts('gone')).toEqual(['keyway_jwks_fetches_total{issuer="gone",outcome="ok"} 1']);
     await p.sweep(new Set([a.key]));
     expect(p.stores()).toEqual([a.store]);
     expect(await gauges('gone')).toEqual([]);
+    expect(await fetchCounts('gone')).toEqual([]);
     expect(await gauges('kept')).toEqual(['keyway_keys_loaded{issuer="kept"} 1']);
     const fetched = idp.count();
     await b.store.refresh();

@@ -21,12 +21,19 @@ function newPool() {
       },
     };
   });
-  const healthySeries = async () =>
+  const series = async (name: string) =>
     (await deps.metrics.registry.metrics())
       .split('\n')
-      .filter((line) => line.startsWith('keyway_upstream_healthy{'))
+      .filter((line) => line.startsWith(`${name}{`))
       .sort();
-  return { pool, closed, healthySeries };
+  const healthySeries = () => series('keyway_upstream_healthy');
+  /** The upstreams keyway_upstream_health_checks_total has a series for. */
+  const checkedUpstreams = async () => [
+    ...new Set(
+      (await series('keyway_upstream_health_checks_total')).map((l) => /upstream="([^"]+)"/.exec(l)?.[1]),
+    ),
+  ];
+  return { pool, closed, healthySeries, checkedUpstreams };
 }
 
 const routing = (upstreams: string[], health: Record<string, unknown> = {}): RoutingSettings =>
@@ -61,8 +68,8 @@ describe('router pool', () => {
     expect(closed).toEqual([['10.0.0.1:80'], ['10.0.0.1:80']]);
   });
 
-  it('removes keyway_upstream_healthy of upstreams only the released router tracked, keeps the shared ones', async () => {
-    const { pool, healthySeries } = newPool();
+  it('removes the health series of upstreams only the released router tracked, keeps the shared ones', async () => {
+    const { pool, healthySeries, checkedUpstreams } = newPool();
     const old = pool.take(routing(['10.0.0.1:80', '10.0.0.2:80']));
     await old.router.start();
     const next = pool.take(routing(['10.0.0.2:80', '10.0.0.3:80']));
@@ -72,13 +79,16 @@ describe('router pool', () => {
       'keyway_upstream_healthy{upstream="10.0.0.2:80"} 1',
       'keyway_upstream_healthy{upstream="10.0.0.3:80"} 1',
     ]);
+    expect(await checkedUpstreams()).toEqual(['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80']);
     await pool.sweep(new Set([next.key]));
     expect(await healthySeries()).toEqual([
       'keyway_upstream_healthy{upstream="10.0.0.2:80"} 1',
       'keyway_upstream_healthy{upstream="10.0.0.3:80"} 1',
     ]);
+    expect(await checkedUpstreams()).toEqual(['10.0.0.2:80', '10.0.0.3:80']);
     await pool.sweep(new Set());
     expect(await healthySeries()).toEqual([]);
+    expect(await checkedUpstreams()).toEqual([]);
   });
 
   it('registers the routing metrics once: a second router of the process builds on the same families', async () => {
