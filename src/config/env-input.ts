@@ -75,7 +75,7 @@ function toPort(value: string | undefined): number | string | undefined {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-/** HOST, PORT, ADMIN_PORT, LOG_LEVEL, REDIS_URL, KEYWAY_ADMIN_TOKEN(_FILE), KEYWAY_METRICS_TOKEN and KEYWAY_PROXY_SECRET(_PREVIOUS) win over the file (12-factor). */
+/** HOST, PORT, ADMIN_HOST, ADMIN_PORT, LOG_LEVEL, REDIS_URL, KEYWAY_ADMIN_TOKEN(_FILE), KEYWAY_METRICS_TOKEN and KEYWAY_PROXY_SECRET(_PREVIOUS) win over the file (12-factor). */
 export function applyEnvOverrides(doc: unknown, env: Env, origins: Origin[] = []): unknown {
   if (doc !== undefined && doc !== null && (typeof doc !== 'object' || Array.isArray(doc))) return doc;
   const out = { ...((doc ?? {}) as Record<string, unknown>) };
@@ -95,6 +95,7 @@ export function applyEnvOverrides(doc: unknown, env: Env, origins: Origin[] = []
   if (env['HOST']) put('server', 'host', env['HOST'], 'HOST');
   const port = toPort(env['PORT']);
   if (port !== undefined) put('server', 'port', port, 'PORT');
+  if (env['ADMIN_HOST']) put('admin', 'host', env['ADMIN_HOST'], 'ADMIN_HOST');
   const adminPort = toPort(env['ADMIN_PORT']);
   if (adminPort !== undefined) put('admin', 'port', adminPort, 'ADMIN_PORT');
   // Either environment variable replaces whichever of token / token_file the file set (both set is refused).

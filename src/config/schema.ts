@@ -337,7 +337,10 @@ export const configSchema = z.strictObject({
     .describe('The main listener (the proxy calls /auth here; /healthz, /readyz, /metrics).'),
   admin: z
     .strictObject({
-      host: z.string().default('127.0.0.1').describe('Address the admin listener binds.'),
+      host: z
+        .string()
+        .default('127.0.0.1')
+        .describe('Address the admin listener binds (env ADMIN_HOST overrides).'),
       port: z
         .number()
         .int()

@@ -87,6 +87,17 @@ const cases: [string, () => Record<string, string>, string[]][] = [
     ],
   ],
   [
+    'an admin host from ADMIN_HOST that does not resolve, named by its variable',
+    () => ({
+      KEYWAY_CONFIG: file(
+        'admin-host.yaml',
+        `${ISSUER}policies: [{ name: p }]\nadmin: { token: ${'t'.repeat(24)} }\n`,
+      ),
+      ADMIN_HOST: 'keyway-admin-env.invalid',
+    }),
+    ['ADMIN_HOST', 'admin.host: cannot resolve "keyway-admin-env.invalid" to listen on (ENOTFOUND)'],
+  ],
+  [
     'broken YAML',
     () => ({ KEYWAY_CONFIG: file('broken.yaml', 'server:\n  port: [1\nlog: {}\n') }),
     ['not valid YAML', 'line', 'column'],

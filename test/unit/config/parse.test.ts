@@ -233,6 +233,17 @@ describe('loadConfig', () => {
     expect(config.server.host).toBe('::');
   });
 
+  it('ADMIN_HOST and ADMIN_PORT place the admin listener over the file’s admin.host', () => {
+    const path = file(
+      'admin.yaml',
+      'issuers:\n  - issuer: https://idp\n    hs_secrets: ["${HS}"]\nadmin:\n  host: 127.0.0.1\n  token: "${TOKEN}"\n',
+    );
+    const env = { KEYWAY_CONFIG: path, HS: SECRET, TOKEN: 'an-admin-token-of-some-length-0123456789' };
+    const config = loadConfig({ ...env, ADMIN_HOST: '::1', ADMIN_PORT: '9901' });
+    expect([config.admin.host, config.admin.port]).toEqual(['::1', 9901]);
+    expect(loadConfig(env).admin.host).toBe('127.0.0.1');
+  });
+
   const issuesOf = (env: Record<string, string>) => {
     try {
       loadConfig(env);
