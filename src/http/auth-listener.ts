@@ -128,7 +128,8 @@ function write(res: ServerResponse, answer: AuthAnswer, log: Logger): void {
     res.end();
   } catch (err) {
     // A header node refuses (a bug: every value is checked when it is made) costs this connection, not the batch.
-    log.error({ err }, 'unhandled error');
+    const at = answer.headers.indexOf('x-request-id');
+    log.error({ err, request_id: at === -1 ? undefined : answer.headers[at + 1] }, 'unhandled error');
     res.destroy();
   }
 }

@@ -57,8 +57,13 @@ export function trackConnections(server: DrainableServer, now: () => number = Da
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const state = connections.get(req.socket);
     if (state === undefined) return;
+    const previous = state.last;
     state.last = res;
     if (!draining) return;
+    // Only the socket's latest response closes it: requests pipelined in one packet all arrive before the first
+    // answer is written, and a `Connection: close` on an earlier one would end the socket with the later ones
+    // unanswered. Responses leave in order, so moving it to the newest still closes the socket after the last.
+    if (previous !== undefined && !previous.headersSent) previous.removeHeader('Connection');
     res.setHeader('Connection', 'close');
     follow(state, res);
   });
@@ -73,7 +78,7 @@ export function trackConnections(server: DrainableServer, now: () => number = Da
         const last = state.last;
         // A response not finished yet (being computed, or still being written) is in flight from now on.
         if (last === undefined || last.writableFinished || last.destroyed) continue;
-        // Answers still being computed close their socket too (a pipelined request behind them is not read).
+        // The socket's latest response, still being computed, closes it (and moves on to a request pipelined behind).
         if (!last.headersSent) last.setHeader('Connection', 'close');
         follow(state, last);
       }

@@ -155,7 +155,7 @@ describe('createAuthListener', () => {
   it('a response node refuses to write costs that connection only: the rest of the turn is written, the bug logged', async () => {
     const logs = createLogCapture();
     const listener = createAuthListener(
-      () => ALLOW,
+      () => ({ ...ALLOW, headers: ['x-request-id', 'req-1', ...ALLOW.headers] }),
       () => {},
       createLogger('error', logs),
     );
@@ -175,6 +175,8 @@ describe('createAuthListener', () => {
     await turn();
     expect(destroyed).toBe(true);
     expect([after.seen.status, after.seen.ended]).toEqual([200, true]);
-    expect(logs.entries().filter((l) => l['msg'] === 'unhandled error')).toHaveLength(1);
+    expect(logs.entries().filter((l) => l['msg'] === 'unhandled error')).toMatchObject([
+      { request_id: 'req-1' },
+    ]);
   });
 });
