@@ -107,7 +107,11 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
         value: 'SUB',
         help: 'revoke every token of this subject issued before --before',
       },
-      iss: { type: 'string', value: 'ISS', help: 'with --sub: of this issuer only (the tokens’ iss claim)' },
+      iss: {
+        type: 'string',
+        value: 'ISS',
+        help: 'with --sub: of this issuer only (a configured issuer’s iss, exactly)',
+      },
       before: { type: 'string', value: 'T', help: 'with --sub: issued at or before T (default now)' },
       reason: { type: 'string', value: 'TEXT', help: 'why (kept with the entry)' },
       actor: { type: 'string', value: 'NAME', help: 'who (default cli:$USER)' },

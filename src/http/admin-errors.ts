@@ -48,6 +48,9 @@ export const ADMIN_REASONS = {
   invalid_exp: input('exp is missing (with jti) or not a NumericDate.'),
   invalid_sub: input('sub is not a non-empty string without control characters.'),
   invalid_iss: input('iss is not a non-empty string without control characters.'),
+  unknown_issuer: input(
+    'iss is not the issuer of any configured issuer: the entry would never match a token.',
+  ),
   invalid_before: input('before is not a NumericDate.'),
   invalid_reason: input('reason is not a short string without control characters.'),
   invalid_actor: input('actor is not a short string without control characters.'),

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
 import type { Generation } from '../generation.js';
 import type { ReloadResult } from '../reload.js';
+import { knownIssuersOf } from '../revocation/admin/revoke-request.js';
 import type { RevocationGuard } from '../revocation/guard.js';
 import { VERSION } from '../version.js';
 import type { AdminRoutes } from './admin-app.js';
@@ -57,7 +58,12 @@ export function createAdminGroups(parts: AdminParts): AdminRoutes[] {
     { path: 'status', app: status },
     { path: 'reload', app: reloadRoute },
     { path: 'keys', app: createKeyAdminRoutes(() => current().stores) },
-    { path: 'revocations', app: createRevocationAdminRoutes(revocation, deps, verifyForRevoke) },
+    {
+      path: 'revocations',
+      app: createRevocationAdminRoutes(revocation, deps, verifyForRevoke, () =>
+        knownIssuersOf(current().config),
+      ),
+    },
     { path: 'routes', app: createRouteAdminRoutes(() => current().router) },
     {
       path: 'explain',

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
 import {
   applyRevokeRequest,
+  type KnownIssuers,
   parseJtiParam,
   parseRevokeBody,
   type TokenResolver,
@@ -32,6 +33,7 @@ export function createRevocationAdminRoutes(
   guard: RevocationGuard,
   deps: Deps,
   verifyForRevoke: TokenResolver,
+  knownIssuers: () => KnownIssuers = () => undefined,
 ): Hono {
   const app = new Hono();
   app.post('/', adminBodyLimit(MAX_BODY_BYTES), async function revoke(c) {
@@ -43,7 +45,7 @@ export function createRevocationAdminRoutes(
     }
     const request = parseRevokeBody(body);
     const now = Math.floor(deps.clock() / 1000);
-    const revoked = await applyRevokeRequest(request, guard, verifyForRevoke, now);
+    const revoked = await applyRevokeRequest(request, guard, verifyForRevoke, now, knownIssuers());
     return c.json({ revoked }, 201);
   });
   app.get('/', async function listRevocations(c) {

@@ -10,6 +10,7 @@ export type AdminInputReason =
   | 'invalid_exp'
   | 'invalid_sub'
   | 'invalid_iss'
+  | 'unknown_issuer'
   | 'invalid_before'
   | 'invalid_reason'
   | 'invalid_actor'

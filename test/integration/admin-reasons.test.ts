@@ -115,6 +115,10 @@ const CASES: Record<string, Case> = {
   },
   'an empty sub': { reason: 'invalid_sub', send: () => revoke({ sub: '' }) },
   'iss as an object': { reason: 'invalid_iss', send: () => revoke({ sub: 's', iss: {} }) },
+  'an iss that is not the configured issuer (a trailing slash)': {
+    reason: 'unknown_issuer',
+    send: () => revoke({ sub: 's', iss: 'https://idp.test/' }),
+  },
   'before as a date string': { reason: 'invalid_before', send: () => revoke({ sub: 's', before: '2030' }) },
   'reason as a number': { reason: 'invalid_reason', send: () => revoke({ sub: 's', reason: 7 }) },
   'actor over 128 characters': {

@@ -95,6 +95,24 @@ describe('keyway revoke', () => {
       expect(s.out).toContain('revoked jti cli-stdin');
     });
 
+    it('with KEYWAY_CONFIG, --iss must be one of its issuers (exit 2, unknown_issuer, nothing written); REDIS_URL alone knows none', async () => {
+      const config = join(dir, 'issuers.yaml');
+      writeFileSync(
+        config,
+        `issuers:\n  - issuer: https://idp.cli.test/\n    hs_secrets: ["${'s'.repeat(32)}"]\npolicies: [{ name: p }]\nrevocation: { redis_url: "${redis.url}" }\n`,
+      );
+      const withConfig = { KEYWAY_CONFIG: config, USER: 'tester' };
+      const wrong = await run(['--sub', 'cli-iss', '--iss', 'https://idp.cli.test'], withConfig);
+      expect(wrong.code).toBe(2);
+      expect(wrong.out).toContain('unknown_issuer');
+      expect(wrong.out).toContain('"https://idp.cli.test/"');
+      const right = await run(['--sub', 'cli-iss', '--iss', 'https://idp.cli.test/'], withConfig);
+      expect(right).toMatchObject({ code: 0 });
+      expect(right.out).toContain('revoked sub cli-iss of issuer https://idp.cli.test/');
+      const anyIss = await run(['--sub', 'cli-iss-2', '--iss', 'https://elsewhere.test'], env);
+      expect(anyIss.code).toBe(0);
+    });
+
     it('--token-file revokes the token in the file', async () => {
       const file = join(dir, 'token');
       writeFileSync(file, await token({ jti: 'cli-file', exp: nowSec() + 60 }));

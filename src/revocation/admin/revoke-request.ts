@@ -1,4 +1,5 @@
 // parseRevokeBody and applyRevokeRequest: one revoke request, checked and carried out alike by the admin API and the CLI.
+import type { Config } from '../../config/types.js';
 import { AdminInputError, type AdminInputReason } from '../admin-input-error.js';
 import type { JtiRevocation, SubjectRevocation } from '../types.js';
 
@@ -20,6 +21,20 @@ export type RevokeResult =
 
 /** The claims a presented token contributes: verified by the admin API, only parsed by the CLI in direct mode. */
 export type TokenResolver = (token: string) => Promise<{ jti?: string; exp?: number; sub?: string }>;
+
+/**
+ * The `iss` values a subject revocation may name: every configured issuer's `issuer`, compared exactly as a token's
+ * `iss` claim is; undefined when any value goes (an issuer without `issuer` accepts every `iss`, and a writer without a
+ * config — the CLI on REDIS_URL alone — knows no issuers).
+ */
+export type KnownIssuers = readonly string[] | undefined;
+
+/** The KnownIssuers of a config. */
+export function knownIssuersOf(config: Pick<Config, 'issuers'>): KnownIssuers {
+  const values = config.issuers.map((issuer) => issuer.issuer);
+  if (values.length === 0 || values.includes(undefined)) return undefined;
+  return values as string[];
+}
 
 /** Where revocations are written (the guard, or the CLI's direct Redis store). */
 export interface RevocationWriter {
@@ -141,12 +156,14 @@ async function jtiTarget(
 
 /** Carry out a request: a token is resolved (its exp bounds the entry; without exp the entry is kept until
  * 9999-12-31), then written. Throws AdminInputError for a token that does not resolve or has no jti, and whatever
- * the writer throws. `nowSeconds` is the default `before` of a subject revocation. */
+ * the writer throws. `nowSeconds` is the default `before` of a subject revocation; a subject revocation scoped to an
+ * `iss` outside `knownIssuers` is refused (unknown_issuer). */
 export async function applyRevokeRequest(
   request: RevokeRequest,
   writer: RevocationWriter,
   resolveToken: TokenResolver,
   nowSeconds: number,
+  knownIssuers: KnownIssuers = undefined,
 ): Promise<RevokeResult> {
   const { reason, actor } = request;
   const auditPart = {
@@ -155,6 +172,12 @@ export async function applyRevokeRequest(
   };
   if (request.kind === 'sub') {
     const before = request.before ?? nowSeconds;
+    // An iss no issuer has (a trailing slash, http for https) would be written and never match: refused, listing them.
+    if (request.iss !== undefined && knownIssuers !== undefined && !knownIssuers.includes(request.iss))
+      throw new AdminInputError(
+        'unknown_issuer',
+        `iss ${JSON.stringify(request.iss)} is not a configured issuer (tokens are matched on their iss exactly): expected one of ${knownIssuers.map((i) => JSON.stringify(i)).join(', ')}`,
+      );
     const scope = request.iss === undefined ? {} : { iss: request.iss };
     await writer.revokeSubject({ sub: request.sub, ...scope, before, ...auditPart });
     return { type: 'sub', sub: request.sub, ...scope, before };

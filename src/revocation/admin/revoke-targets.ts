@@ -9,7 +9,12 @@ import { createRedisConnector } from '../redis/redis-connect.js';
 import { listRedisRevocations } from '../redis/redis-list.js';
 import { createRedisStore } from '../redis/redis-store.js';
 import type { RevocationPage } from '../types.js';
-import { applyRevokeRequest, type RevokeRequest, type RevokeResult } from './revoke-request.js';
+import {
+  applyRevokeRequest,
+  knownIssuersOf,
+  type RevokeRequest,
+  type RevokeResult,
+} from './revoke-request.js';
 
 /** One place `keyway revoke` can send its work to. */
 export interface RevokeTarget {
@@ -134,7 +139,13 @@ export async function createRedisTarget(fullConfig: Config, clock: Clock): Promi
   return {
     name: 'Redis',
     revoke: (request) =>
-      applyRevokeRequest(request, writer, parseOnly, Math.floor(clock() / 1000)).catch(outage),
+      applyRevokeRequest(
+        request,
+        writer,
+        parseOnly,
+        Math.floor(clock() / 1000),
+        knownIssuersOf(fullConfig),
+      ).catch(outage),
     list: (cursor, limit) => listRedisRevocations(client, storeOptions, cursor, limit).catch(outage),
     unrevoke: (jti) => store.unrevokeJti(jti).then(({ removed }) => removed, outage),
     close: async () => void client.disconnect(),

@@ -1,6 +1,10 @@
 // parseRevokeBody and applyRevokeRequest: every 400 reason code, token resolution, exp defaults.
 import { describe, expect, it } from 'vitest';
-import { applyRevokeRequest, parseRevokeBody } from '../../../../src/revocation/admin/revoke-request.js';
+import {
+  applyRevokeRequest,
+  knownIssuersOf,
+  parseRevokeBody,
+} from '../../../../src/revocation/admin/revoke-request.js';
 import { AdminInputError } from '../../../../src/revocation/admin-input-error.js';
 import type { JtiRevocation, SubjectRevocation } from '../../../../src/revocation/types.js';
 
@@ -79,6 +83,46 @@ describe('applyRevokeRequest', () => {
     const r = await applyRevokeRequest(parseRevokeBody({ iss: 'https://idp', sub: 'alice' }), w, never, now);
     expect(r).toEqual({ type: 'sub', iss: 'https://idp', sub: 'alice', before: now });
     expect(w.writes).toEqual([{ iss: 'https://idp', sub: 'alice', before: now }]);
+  });
+
+  it('an iss that is no configured issuer is refused unwritten (unknown_issuer), naming the issuers', async () => {
+    const known = ['https://idp.example/', 'https://other.example'];
+    // Every spelling a token's exact iss would not match: slash, scheme, case, whitespace, a lookalike letter.
+    for (const iss of [
+      'https://idp.example',
+      'http://idp.example/',
+      'https://IDP.example/',
+      'https://idp.example/ ',
+      'https://ıdp.example/',
+      'https://other.example/',
+    ]) {
+      const w = writer();
+      const err = await applyRevokeRequest(
+        parseRevokeBody({ iss, sub: 'alice' }),
+        w,
+        never,
+        now,
+        known,
+      ).catch((e: unknown) => e);
+      expect([iss, (err as AdminInputError).reason]).toEqual([iss, 'unknown_issuer']);
+      expect((err as Error).message).toContain('"https://idp.example/", "https://other.example"');
+      expect(w.writes).toEqual([]);
+    }
+    const w = writer();
+    await applyRevokeRequest(parseRevokeBody({ iss: known[0], sub: 'alice' }), w, never, now, known);
+    // A subject of every issuer (no iss) needs no check.
+    await applyRevokeRequest(parseRevokeBody({ sub: 'bob' }), w, never, now, known);
+    expect(w.writes).toHaveLength(2);
+  });
+
+  it('knownIssuersOf: the issuers’ iss values; undefined (any) with an issuer that accepts every iss, or none', () => {
+    const issuer = (value: string | undefined) => ({ issuer: value }) as never;
+    expect(knownIssuersOf({ issuers: [issuer('https://a'), issuer('https://b')] })).toEqual([
+      'https://a',
+      'https://b',
+    ]);
+    expect(knownIssuersOf({ issuers: [issuer('https://a'), issuer(undefined)] })).toBeUndefined();
+    expect(knownIssuersOf({ issuers: [] })).toBeUndefined();
   });
 
   it('a token is resolved: its jti and exp are written', async () => {
