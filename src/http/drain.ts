@@ -63,7 +63,11 @@ export function trackConnections(server: DrainableServer, now: () => number = Da
     // Only the socket's latest response closes it: requests pipelined in one packet all arrive before the first
     // answer is written, and a `Connection: close` on an earlier one would end the socket with the later ones
     // unanswered. Responses leave in order, so moving it to the newest still closes the socket after the last.
-    if (previous !== undefined && !previous.headersSent) previous.removeHeader('Connection');
+    // An HTTP/1.0 keep-alive client needs the keep-alive said (without a Connection header it would end there).
+    if (previous !== undefined && !previous.headersSent) {
+      if (previous.shouldKeepAlive) previous.setHeader('Connection', 'keep-alive');
+      else previous.removeHeader('Connection');
+    }
     res.setHeader('Connection', 'close');
     follow(state, res);
   });

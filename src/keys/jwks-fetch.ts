@@ -52,6 +52,9 @@ const MAX_BACKOFF_MS = 30_000;
 export async function fetchWithRetries<T>(plan: FetchPlan<T>): Promise<Fetched<T> | FetchFailure> {
   for (let attempt = 0; ; attempt++) {
     const result = await plan.limit(() => fetchOnce(plan));
+    // An attempt cut by close() is no outcome of the IdP's: counting it would bring back the series of an issuer a
+    // reload just released (key-store-pool.ts removes them once the store is closed).
+    if (plan.signal.aborted) return result;
     plan.onAttempt(result.ok ? 'ok' : result.outcome);
     if (result.ok || attempt >= plan.retries || !isRetryable(result) || plan.signal.aborted) return result;
     // Exponential backoff with equal jitter: half fixed, half random, so issuers do not retry in lockstep.

@@ -33,7 +33,7 @@ describe('the npm package', () => {
     expect(files.filter((f) => f.startsWith('examples/') && f !== 'examples/keyway.schema.json')).toEqual([]);
   });
 
-  it('packs a fresh build (prepack builds)', () => {
-    expect(pkg.scripts['prepack']).toBe('npm run build --silent');
+  it('packs a fresh build (prepack empties dist and builds: no stale file ships)', () => {
+    expect(pkg.scripts['prepack']).toBe('rm -rf dist && npm run build --silent');
   });
 });

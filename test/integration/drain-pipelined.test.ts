@@ -46,9 +46,24 @@ const responses = (raw: string) =>
       status: Number(r.slice(0, 3)),
       path: /x-path: (\S+)/i.exec(r)?.[1],
       close: /\r\nconnection: close\r\n/i.test(r),
+      keepAlive: /\r\nconnection: keep-alive\r\n/i.test(r),
     }));
 
 describe('drain with pipelined requests', () => {
+  it('an HTTP/1.0 keep-alive client is told keep-alive on every pipelined answer but the last', async () => {
+    let drained: Promise<void> | undefined;
+    const { tracker, port } = await startServer((path) => {
+      if (path === '/one') drained = tracker.drain(5_000, () => {});
+    });
+    const get10 = (path: string) => `GET ${path} HTTP/1.0\r\nHost: keyway\r\nConnection: keep-alive\r\n\r\n`;
+    const raw = await exchange(port, get10('/one') + get10('/two'), async () => {});
+    await drained;
+    expect(responses(raw)).toEqual([
+      { status: 200, path: '/one', close: false, keepAlive: true },
+      { status: 200, path: '/two', close: true, keepAlive: false },
+    ]);
+  });
+
   it('requests pipelined in one packet after the drain began: all answered, the last one closes', async () => {
     const { tracker, port } = await startServer();
     let drained: Promise<void> | undefined;
@@ -60,10 +75,10 @@ describe('drain with pipelined requests', () => {
     });
     await drained;
     expect(responses(raw)).toEqual([
-      { status: 200, path: '/warm', close: false },
-      { status: 200, path: '/one', close: false },
-      { status: 200, path: '/two', close: false },
-      { status: 200, path: '/three', close: true },
+      { status: 200, path: '/warm', close: false, keepAlive: true },
+      { status: 200, path: '/one', close: false, keepAlive: true },
+      { status: 200, path: '/two', close: false, keepAlive: true },
+      { status: 200, path: '/three', close: true, keepAlive: false },
     ]);
   });
 
@@ -76,9 +91,9 @@ describe('drain with pipelined requests', () => {
     const raw = await exchange(port, get('/one') + get('/two') + get('/three'), async () => {});
     await drained;
     expect(responses(raw)).toEqual([
-      { status: 200, path: '/one', close: false },
-      { status: 200, path: '/two', close: false },
-      { status: 200, path: '/three', close: true },
+      { status: 200, path: '/one', close: false, keepAlive: true },
+      { status: 200, path: '/two', close: false, keepAlive: true },
+      { status: 200, path: '/three', close: true, keepAlive: false },
     ]);
   });
 });

@@ -131,6 +131,26 @@ describe('key-store pool', () => {
     expect(idp.count()).toBe(fetched);
   });
 
+  it('a fetch still running when its store is released counts nothing afterwards (no series comes back)', async () => {
+    const p = newPool();
+    const [gone] = issuers({
+      name: 'gone',
+      issuer: 'https://gone.test',
+      jwks_uri: idp.jwksUrl,
+      jwks: { timeout: '5s', retries: 0 },
+    });
+    const taken = p.take(gone!);
+    await taken.store.start();
+    // The IdP is slow now: a refresh is in flight when a reload releases the store.
+    idp.reply('/jwks', { body: JSON.stringify({ keys: [createTestKey('k2').jwk] }), delayMs: 2_000 });
+    const refreshing = taken.store.refresh().catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await p.sweep(new Set());
+    await refreshing;
+    expect(await fetchCounts('gone')).toEqual([]);
+    expect(await gauges('gone')).toEqual([]);
+  });
+
   it('every store it builds shares one fetch limiter (limits.max_concurrent_jwks_fetches)', async () => {
     const p = newPool(1);
     idp.reply('/jwks', { body: JSON.stringify({ keys: [createTestKey('k2').jwk] }), delayMs: 50 });
