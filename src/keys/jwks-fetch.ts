@@ -56,7 +56,7 @@ export async function fetchWithRetries<T>(plan: FetchPlan<T>): Promise<Fetched<T
     // reload just released (key-store-pool.ts removes them once the store is closed).
     if (plan.signal.aborted) return result;
     plan.onAttempt(result.ok ? 'ok' : result.outcome);
-    if (result.ok || attempt >= plan.retries || !isRetryable(result) || plan.signal.aborted) return result;
+    if (result.ok || attempt >= plan.retries || !isRetryable(result)) return result;
     // Exponential backoff with equal jitter: half fixed, half random, so issuers do not retry in lockstep.
     const base = Math.min(plan.backoffMs * 2 ** attempt, MAX_BACKOFF_MS);
     await sleep(base / 2 + Math.random() * (base / 2), plan.signal);
