@@ -37,6 +37,8 @@ export interface JwksServer {
   fault(fault: JwksFault | undefined): void;
   /** Requests received for `path` (default /jwks). */
   count(path?: string): number;
+  /** Resolves when the next request for `path` (default /jwks) arrives, before it is answered. */
+  nextRequest(path?: string): Promise<void>;
   /** Most requests ever in flight at once (all paths). */
   readonly maxInFlight: number;
   /** Requests received and not answered yet (all paths). */
@@ -88,10 +90,13 @@ export async function startJwksServer(tls?: { key: string; cert: string }): Prom
   const counts = new Map<string, number>();
   let inFlight = 0;
   let maxInFlight = 0;
+  const waiting = new Map<string, (() => void)[]>();
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     counts.set(path, (counts.get(path) ?? 0) + 1);
+    for (const arrived of waiting.get(path) ?? []) arrived();
+    waiting.delete(path);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     // 'finish' fires before the client can see the end of the body (so before it can send its next request).
@@ -126,6 +131,8 @@ export async function startJwksServer(tls?: { key: string; cert: string }): Prom
       else replies.delete('/jwks');
     },
     count: (path = '/jwks') => counts.get(path) ?? 0,
+    nextRequest: (path = '/jwks') =>
+      new Promise<void>((resolve) => waiting.set(path, [...(waiting.get(path) ?? []), resolve])),
     get maxInFlight() {
       return maxInFlight;
     },

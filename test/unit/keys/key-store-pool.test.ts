@@ -143,8 +143,9 @@ describe('key-store pool', () => {
     await taken.store.start();
     // The IdP is slow now: a refresh is in flight when a reload releases the store.
     idp.reply('/jwks', { body: JSON.stringify({ keys: [createTestKey('k2').jwk] }), delayMs: 2_000 });
+    const arrived = idp.nextRequest();
     const refreshing = taken.store.refresh().catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await arrived;
     await p.sweep(new Set());
     await refreshing;
     expect(await fetchCounts('gone')).toEqual([]);
